@@ -1,0 +1,155 @@
+"""ASGI middleware: the reference request pipeline in front of Connexion's validation.
+
+For every request under the API base path, in this order:
+
+1. ``x-api-key`` must be set (401) and name a known application (401);
+2. ``x-customer-id`` and ``x-provider-name`` must both be set (401);
+3. the connection is looked up, or opened in the sandbox (404 for an unknown provider);
+4. a path the spec does not define is 404, a method it does not define on a known path
+   is 405 with an ``Allow`` header (this runs before Connexion's routing, so that these
+   answers come after the authentication checks, as in the reference service).
+
+Request validation (400) and the handler come after. Header names match in any case.
+``RequestLogMiddleware`` writes one INFO line per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .connections import Sandbox
+from .errors import MethodNotAllowedError, NotFoundError, UnauthorizedError, UnifiedError
+
+logger = logging.getLogger("mock_server.requests")
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecPaths:
+    """The path templates of the spec, to tell an unknown path from an unknown method."""
+
+    def __init__(self, paths: dict[str, Any]) -> None:
+        self._templates: list[tuple[re.Pattern[str], list[str]]] = []
+        for template, item in paths.items():
+            regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "/?$"
+            methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
+            self._templates.append((re.compile(regex), methods))
+
+    def allowed_methods(self, path: str) -> list[str] | None:
+        """Return the methods defined on ``path``, or None when no template matches it."""
+        found: list[str] = []
+        matched = False
+        for regex, methods in self._templates:
+            if regex.match(path):
+                matched = True
+                found.extend(method for method in methods if method not in found)
+        return found if matched else None
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers", [])}
+
+
+async def send_error(send: Send, error: UnifiedError, application_name: str | None = None) -> None:
+    """Send ``error`` as a complete JSON response."""
+    body = json.dumps(error.to_body(application_name)).encode("utf-8")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers.extend((key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in error.headers.items())
+    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class EngagementPipeline:
+    """Authenticates, resolves the connection and rejects unknown routes (see module doc)."""
+
+    def __init__(self, app: ASGIApp, *, sandbox: Sandbox, spec_paths: SpecPaths, base_path: str) -> None:
+        self.app = app
+        self.sandbox = sandbox
+        self.spec_paths = spec_paths
+        self.base_path = base_path.rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == self.base_path or path.startswith(self.base_path + "/")):
+            await self.app(scope, receive, send)
+            return
+        try:
+            self._check(scope, path[len(self.base_path) :] or "/")
+        except UnifiedError as error:
+            await send_error(send, error, self.sandbox.settings.application_name if error.http_status != 401 else None)
+            return
+        await self.app(scope, receive, send)
+
+    def _check(self, scope: Scope, relative_path: str) -> None:
+        headers = _headers(scope)
+        api_key = headers.get("x-api-key", "")
+        if not api_key:
+            raise UnauthorizedError("x-api-key header must be set")
+        application_id = self.sandbox.application_for_key(api_key)
+        if application_id is None:
+            raise UnauthorizedError("Can't find application by api key")
+
+        customer_id = headers.get("x-customer-id", "")
+        provider_name = headers.get("x-provider-name", "")
+        if not customer_id or not provider_name:
+            raise UnauthorizedError("x-customer-id and x-provider-name headers must be set")
+        connection = self.sandbox.connection(application_id, customer_id, provider_name)
+        scope.setdefault("state", {})["connection"] = connection
+
+        allowed = self.spec_paths.allowed_methods(relative_path)
+        if allowed is None:
+            raise NotFoundError(f"No such path: {scope['method']} {scope['path']}")
+        if scope["method"] not in allowed:
+            raise MethodNotAllowedError(
+                f"Method {scope['method']} is not allowed on {scope['path']}",
+                detail=f"Method {scope['method']} is not allowed on {scope['path']}; allowed: {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
+
+
+class RequestLogMiddleware:
+    """Logs one INFO line per request: provider, customer, method, path, status, milliseconds.
+
+    4xx answers log at INFO, 5xx at ERROR. API keys and bodies are never logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            headers = _headers(scope)
+            elapsed = (time.perf_counter() - started) * 1000
+            level = logging.ERROR if status >= 500 else logging.INFO
+            if logger.isEnabledFor(level):
+                logger.log(
+                    level,
+                    "provider=%s customer=%s %s %s %d %.1fms",
+                    headers.get("x-provider-name", "-"),
+                    headers.get("x-customer-id", "-"),
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    elapsed,
+                )

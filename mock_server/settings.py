@@ -1,0 +1,47 @@
+"""Settings of a sandbox server, gathered in one frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .adapters.base import RetryPolicy
+from .providers import Provider
+
+DEFAULT_API_KEY = "sandbox-api-key"
+DEFAULT_APPLICATION_NAME = "sandbox"
+
+
+@dataclass(frozen=True)
+class HttpBackend:
+    """Where the adapters of one vendor send native requests over HTTP, and with what.
+
+    Leave the credentials empty to reach a simulator: each connection then sends its own
+    sandbox token, so each connection gets its own vendor account.
+    """
+
+    base_url: str
+    token: str | None = None
+    api_key: str | None = None
+    refresh_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    token_url: str | None = None
+    timeout: float = 30.0
+
+    def __repr__(self) -> str:
+        return f"HttpBackend(base_url={self.base_url!r}, credentials=<redacted>)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the sandbox behaves; the command line fills this in."""
+
+    api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
+    application_name: str = DEFAULT_APPLICATION_NAME
+    strict_connections: bool = False
+    data_file: str | None = None
+    flush_interval: float = 1.0
+    http_backends: dict[Provider, HttpBackend] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    validate_responses: bool = False
+    fixtures: str | None = None

@@ -1,0 +1,38 @@
+"""RFC 3339 date-time parsing shared by validation and the cache."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_rfc3339(value: str) -> datetime | None:
+    """Return an aware datetime for an RFC 3339 date-time with offset or ``Z``, else None.
+
+    ``2024-05-01T10:00:00Z`` and ``2024-05-01T10:00:00.5+02:00`` parse;
+    ``2024-05-01T10:00:00`` (no offset) and ``2024-05-01`` do not.
+    """
+    if not _RFC3339.match(value):
+        return None
+    text = value.replace("z", "Z").replace("Z", "+00:00")
+    if "." in text:
+        head, _, tail = text.partition(".")
+        digits = re.match(r"\d+", tail)
+        assert digits is not None
+        fraction = digits.group(0)[:6].ljust(6, "0")
+        text = f"{head}.{fraction}{tail[len(digits.group(0)):]}"
+    try:
+        return datetime.fromisoformat(text.replace("t", "T"))
+    except ValueError:
+        return None
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse a stored ISO 8601 timestamp (as records carry them); None when absent or invalid."""
+    if not isinstance(value, str):
+        return None
+    return parse_rfc3339(value)

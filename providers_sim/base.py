@@ -1,0 +1,210 @@
+"""What every vendor simulator shares: accounts, clock, rate limits and injected faults.
+
+A simulator serves one vendor's native API for many vendor accounts at once. The caller's
+credential (a bearer token, or Apollo's ``api_key``) names the account. In the default
+sandbox mode an unknown credential opens a new account, provisioned with a deterministic
+baseline derived from the credential; in strict mode it is a native 401.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+from .native import NativeRequest, NativeResponse, Router
+from .store import Collection, IndexKey, Store
+
+
+class Clock:
+    """The simulators' source of time; tests replace it with a ``FixedClock``."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock(Clock):
+    """A clock that starts at ``start`` and moves ``step`` forward on every reading."""
+
+    def __init__(self, start: datetime, step: timedelta = timedelta(seconds=1)) -> None:
+        self._current = start
+        self._step = step
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            current = self._current
+            self._current = current + self._step
+            return current
+
+
+def iso_millis(moment: datetime) -> str:
+    """Format a time as RFC 3339 UTC with milliseconds: ``2024-01-02T03:04:05.000Z``."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def stable_seed(*parts: str) -> int:
+    """Return a 64-bit integer derived from ``parts``, equal on every machine and run."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A fixed-window request budget per account: ``limit`` requests every ``window`` seconds."""
+
+    limit: int
+    window: float = 60.0
+
+
+class Simulator:
+    """Base class of the vendor simulators.
+
+    Subclasses set ``vendor``, register routes on ``self.router`` and implement
+    ``credential`` (which account a request is for), ``provision`` (the baseline of a new
+    account) and the native error bodies.
+    """
+
+    vendor: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        clock: Clock | None = None,
+        rate_limit: RateLimit | None = None,
+        strict_accounts: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store if store is not None else Store()
+        self.clock = clock or Clock()
+        self.rate_limit = rate_limit
+        self.strict_accounts = strict_accounts
+        self.router = Router(self.path_suffixes())
+        self._monotonic = monotonic
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._faults: dict[str, deque[NativeResponse]] = {}
+        self._accounts = self.store.collection(f"{self.vendor}/accounts", indexes={"name": _name_key})
+        self.register_routes()
+
+    # Hooks for subclasses -------------------------------------------------------------
+
+    def path_suffixes(self) -> tuple[str, ...]:
+        return ()
+
+    def register_routes(self) -> None:
+        raise NotImplementedError
+
+    def credential(self, request: NativeRequest) -> str | None:
+        """Return the credential the request carries, or None."""
+        raise NotImplementedError
+
+    def provision(self, account: str) -> None:
+        """Create the baseline records of a new account."""
+
+    def error(self, status: int, message: str, **extra: Any) -> NativeResponse:
+        """Return the vendor's native error response."""
+        raise NotImplementedError
+
+    def rate_limited(self, account: str, retry_after: int) -> NativeResponse:
+        return self.error(429, "Rate limit exceeded", retry_after=retry_after)
+
+    def public_routes(self) -> tuple[str, ...]:
+        """Paths that need no credential (token endpoints)."""
+        return ()
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def account_for(self, credential: str) -> str | None:
+        """Return the account a credential opens, creating it in sandbox mode."""
+        with self.store.lock:
+            found = self._accounts.find("name", credential)
+            if found:
+                return self._accounts.get(found[0])["account"]  # type: ignore[index]
+            if self.strict_accounts:
+                return None
+            self.open_account(credential)
+            return credential
+
+    def open_account(self, account: str, *, provision: bool = True) -> None:
+        """Register ``account`` under its own name as credential; provision it once."""
+        with self.store.lock:
+            if self._accounts.find("name", account):
+                return
+            self._accounts.insert({"credential": account, "account": account})
+            if provision:
+                self.provision(account)
+
+    def add_credential(self, credential: str, account: str) -> None:
+        """Let ``credential`` open ``account`` (tokens issued by a refresh, for example)."""
+        with self.store.lock:
+            if not self._accounts.find("name", credential):
+                self._accounts.insert({"credential": credential, "account": account})
+
+    def collection(self, account: str, resource: str, indexes: dict[str, IndexKey] | None = None) -> Collection:
+        return self.store.collection(f"{self.vendor}/{account}/{resource}", indexes)
+
+    # Faults and limits -------------------------------------------------------------------
+
+    def inject_faults(self, account: str, *responses: NativeResponse) -> None:
+        """Answer the next requests of ``account`` with ``responses``, in order."""
+        with self.store.lock:
+            self._faults.setdefault(account, deque()).extend(responses)
+
+    def _check_rate_limit(self, account: str) -> NativeResponse | None:
+        if self.rate_limit is None:
+            return None
+        now = self._monotonic()
+        started, used = self._windows.get(account, (now, 0))
+        if now - started >= self.rate_limit.window:
+            started, used = now, 0
+        if used >= self.rate_limit.limit:
+            retry_after = max(1, int(self.rate_limit.window - (now - started) + 0.999))
+            return self.rate_limited(account, retry_after)
+        self._windows[account] = (started, used + 1)
+        return None
+
+    def rate_limit_headers(self, account: str) -> dict[str, str]:
+        """Return the vendor's rate-limit headers for a successful response."""
+        return {}
+
+    # Dispatch ----------------------------------------------------------------------------
+
+    def handle(self, request: NativeRequest) -> NativeResponse:
+        """Answer one native request."""
+        with self.store.lock:
+            resolved = self.router.resolve(request.method, request.path)
+            if resolved is None:
+                return self.error(404, f"No route for {request.method} {request.path}")
+            if resolved == "method":
+                return self.error(405, f"Method {request.method} is not allowed on {request.path}")
+            handler, values = resolved  # type: ignore[misc]
+            if request.path in self.public_routes():
+                return handler(request, **values)
+
+            credential = self.credential(request)
+            if not credential:
+                return self.error(401, "Missing credentials")
+            account = self.account_for(credential)
+            if account is None:
+                return self.error(401, "Invalid credentials")
+
+            queued = self._faults.get(account)
+            if queued:
+                return queued.popleft()
+            limited = self._check_rate_limit(account)
+            if limited is not None:
+                return limited
+
+            response = handler(request, account=account, **values)
+            response.headers.update(self.rate_limit_headers(account))
+            return response
+
+
+def _name_key(document: Any) -> list[str]:
+    return [document["credential"]]

@@ -1,0 +1,74 @@
+"""Serve a simulator as its vendor's native HTTP API.
+
+``native_app(simulator)`` returns an ASGI application that turns each HTTP request into a
+``NativeRequest``, lets the simulator answer it, and writes the ``NativeResponse`` back.
+Request bodies may be JSON (``application/json`` or ``application/vnd.api+json``) or
+form-encoded; anything else that is not empty is answered with the vendor's 415 error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .base import Simulator
+from .native import NativeRequest, NativeResponse
+
+logger = logging.getLogger(__name__)
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+async def _read_body(request: Request) -> tuple[object, str | None]:
+    """Return the parsed body, or an error message when it cannot be parsed."""
+    raw = await request.body()
+    if not raw:
+        return None, None
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)), None
+    if content_type.endswith("json") or content_type in ("", "text/plain"):
+        try:
+            return json.loads(raw.decode("utf-8")), None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return None, f"Request body is not valid JSON: {exc}"
+    return None, f"Unsupported content type {content_type!r}; send application/json"
+
+
+def native_app(simulator: Simulator) -> Starlette:
+    """Build the ASGI application that serves ``simulator`` over HTTP."""
+
+    async def dispatch(request: Request) -> Response:
+        body, problem = await _read_body(request)
+        if problem is not None:
+            native = simulator.error(400, problem)
+        else:
+            native_request = NativeRequest(
+                method=request.method,
+                path=request.url.path,
+                query=tuple(parse_qsl(request.url.query, keep_blank_values=True)),
+                headers={key.lower(): value for key, value in request.headers.items()},
+                json=body,
+                base_url=f"{request.url.scheme}://{request.url.netloc}",
+            )
+            native = await run_in_threadpool(simulator.handle, native_request)
+        return _to_http(native)
+
+    routes = [Route("/{path:path}", dispatch, methods=METHODS)]
+    return Starlette(routes=routes)
+
+
+def _to_http(native: NativeResponse) -> Response:
+    return Response(
+        content=native.body_bytes(),
+        status_code=native.status,
+        headers=native.headers,
+        media_type=native.content_type,
+    )

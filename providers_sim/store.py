@@ -1,0 +1,358 @@
+"""TinyDB-backed storage shared by the vendor simulators.
+
+Every simulator keeps its records in one TinyDB database. Two pieces make TinyDB fit a
+server that answers many small reads and writes:
+
+* ``BufferedJSONStorage`` keeps the database in memory and, when it has a path, writes it
+  to a JSON file at most once per flush interval. Each write goes to a temporary file
+  that replaces the old one atomically, so a crash leaves either the previous or the new
+  complete file, never a half-written one.
+* ``InPlaceTable`` changes one document per write. TinyDB's stock table copies the whole
+  table on every insert, which makes bulk seeding quadratic.
+
+``Collection`` adds what a paged API needs on top of a table: documents ordered by their
+integer id, and optional equality indexes on chosen fields.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+logger = logging.getLogger(__name__)
+
+IndexKey = Callable[[Mapping[str, Any]], Iterable[Hashable]]
+
+
+class BufferedJSONStorage(Storage):
+    """An in-memory TinyDB storage that writes itself to a JSON file in the background."""
+
+    def __init__(self, path: str | None = None, flush_interval: float = 1.0) -> None:
+        self.path = path
+        self.flush_interval = flush_interval
+        self.lock = threading.RLock()
+        self._memory: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+        if path is not None:
+            self._memory = _load_json(path)
+            if flush_interval > 0:
+                self._thread = threading.Thread(
+                    target=self._flush_periodically, name="store-flush", daemon=True
+                )
+                self._thread.start()
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        return self._memory
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._memory = data
+        self._dirty = True
+
+    def flush(self) -> bool:
+        """Write the database to its file now if it changed; return whether it wrote."""
+        if self.path is None:
+            return False
+        with self.lock:
+            if not self._dirty:
+                return False
+            text = json.dumps(self._memory, separators=(",", ":"))
+            self._dirty = False
+        _write_atomically(self.path, text)
+        return True
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.flush()
+
+    def _flush_periodically(self) -> None:
+        while not self._closed.wait(self.flush_interval):
+            try:
+                self.flush()
+            except OSError:
+                logger.exception("Failed to write the data file %s; retrying", self.path)
+                self._dirty = True
+
+
+def _load_json(path: str) -> dict[str, dict[str, Any]]:
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"Data file {path!r} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"Data file {path!r} must contain a JSON object of tables")
+    return data
+
+
+def _write_atomically(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, temp_path = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_path, path)
+    except BaseException:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class _IntKeyView(MutableMapping[int, Any]):
+    """A view of a raw TinyDB table (string keys) that TinyDB's updaters can use with int ids."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, key: int) -> Any:
+        return self._raw[str(key)]
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        self._raw[str(key)] = value
+
+    def __delitem__(self, key: int) -> None:
+        del self._raw[str(key)]
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(key) for key in list(self._raw))
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, key: object) -> bool:
+        return str(key) in self._raw
+
+
+class InPlaceTable(Table):
+    """A TinyDB table whose writes touch only the documents they change."""
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
+        tables = self._storage.read()
+        raw = tables.setdefault(self.name, {})
+        updater(_IntKeyView(raw))  # type: ignore[arg-type]
+        self._storage.write(tables)
+        self.clear_cache()
+
+
+class _Database(TinyDB):
+    table_class = InPlaceTable
+
+
+class Store:
+    """One TinyDB database, its lock and the collections opened on it."""
+
+    def __init__(self, path: str | None = None, flush_interval: float = 1.0) -> None:
+        self.storage = BufferedJSONStorage(path, flush_interval)
+        self.db = _Database(storage=_StorageHandle, handle=self.storage)
+        self.lock = self.storage.lock
+        self._collections: dict[str, Collection] = {}
+
+    def collection(self, name: str, indexes: Mapping[str, IndexKey] | None = None) -> Collection:
+        """Return the collection called ``name``, opening it on first use."""
+        with self.lock:
+            found = self._collections.get(name)
+            if found is None:
+                found = Collection(self, name, indexes or {})
+                self._collections[name] = found
+            return found
+
+    def table_names(self) -> list[str]:
+        with self.lock:
+            return sorted(self.storage.read())
+
+    def export_tables(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Return a deep copy of every table whose name starts with ``prefix``."""
+        with self.lock:
+            tables = self.storage.read()
+            chosen = {name: table for name, table in tables.items() if name.startswith(prefix)}
+            return json.loads(json.dumps(chosen))
+
+    def import_tables(self, prefix: str, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        """Replace every table under ``prefix`` with ``tables`` (names must share the prefix)."""
+        for name in tables:
+            if not name.startswith(prefix):
+                raise ValueError(f"Table {name!r} does not belong under {prefix!r}")
+        with self.lock:
+            data = self.storage.read()
+            for name in [name for name in data if name.startswith(prefix)]:
+                del data[name]
+            for name, table in tables.items():
+                data[name] = {str(key): dict(doc) for key, doc in table.items()}
+            self.storage.write(data)
+            for name in [name for name in self._collections if name.startswith(prefix)]:
+                del self._collections[name]
+            self.db.clear_cache()
+            self.db._tables.clear()
+
+    def flush(self) -> bool:
+        return self.storage.flush()
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+class _StorageHandle(Storage):
+    """Adapter that lets TinyDB use an existing storage object."""
+
+    def __init__(self, handle: BufferedJSONStorage) -> None:
+        self._handle = handle
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        return self._handle.read()
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._handle.write(data)
+
+    def close(self) -> None:
+        pass
+
+
+class Collection:
+    """A TinyDB table of documents with integer ids, kept in id order, with equality indexes.
+
+    Documents are plain dicts. Reads return copies, so callers can change them freely.
+    """
+
+    def __init__(self, store: Store, name: str, indexes: Mapping[str, IndexKey]) -> None:
+        self.store = store
+        self.name = name
+        self.table = store.db.table(name, cache_size=0)
+        self._index_keys = dict(indexes)
+        self._ids: list[int] = sorted(int(key) for key in self.table._read_table())
+        self._indexes: dict[str, dict[Hashable, set[int]]] = {name: {} for name in indexes}
+        raw = self.table._read_table()
+        for doc_id in self._ids:
+            self._add_to_indexes(doc_id, raw[str(doc_id)])
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def next_id(self) -> int:
+        return (self._ids[-1] + 1) if self._ids else 1
+
+    def insert(self, document: Mapping[str, Any], doc_id: int | None = None) -> int:
+        """Store a new document and return its id (the next free id unless one is given)."""
+        with self.store.lock:
+            if doc_id is None:
+                doc_id = self.next_id()
+            self.table.insert(Document(dict(document), doc_id=doc_id))
+            self._insert_id(doc_id)
+            self._add_to_indexes(doc_id, document)
+            return doc_id
+
+    def insert_many(self, documents: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Store many new documents in one table write and return their ids."""
+        with self.store.lock:
+            raw = self.store.storage.read().setdefault(self.name, {})
+            ids = []
+            next_id = self.next_id()
+            for document in documents:
+                raw[str(next_id)] = dict(document)
+                self._ids.append(next_id)
+                self._add_to_indexes(next_id, document)
+                ids.append(next_id)
+                next_id += 1
+            self.store.storage.write(self.store.storage.read())
+            self.table.clear_cache()
+            self.table._next_id = None
+            return ids
+
+    def get(self, doc_id: int) -> dict[str, Any] | None:
+        with self.store.lock:
+            raw = self.table._read_table().get(str(doc_id))
+            return json.loads(json.dumps(raw)) if raw is not None else None
+
+    def update(self, doc_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge ``fields`` into a document and return the new document."""
+        with self.store.lock:
+            current = self.table._read_table().get(str(doc_id))
+            if current is None:
+                raise KeyError(doc_id)
+            self._remove_from_indexes(doc_id, current)
+            self.table.update(dict(fields), doc_ids=[doc_id])
+            updated = self.table._read_table()[str(doc_id)]
+            self._add_to_indexes(doc_id, updated)
+            return json.loads(json.dumps(updated))
+
+    def remove(self, doc_id: int) -> None:
+        with self.store.lock:
+            current = self.table._read_table().get(str(doc_id))
+            if current is None:
+                raise KeyError(doc_id)
+            self._remove_from_indexes(doc_id, current)
+            self.table.remove(doc_ids=[doc_id])
+            position = bisect.bisect_left(self._ids, doc_id)
+            del self._ids[position]
+
+    def page(self, after: int | None, limit: int, ids: list[int] | None = None) -> list[tuple[int, dict[str, Any]]]:
+        """Return up to ``limit`` documents with ids greater than ``after``, in id order.
+
+        ``ids`` restricts the page to a sorted subset of ids (for example an index hit).
+        """
+        with self.store.lock:
+            source = self._ids if ids is None else ids
+            start = 0 if after is None else bisect.bisect_right(source, after)
+            raw = self.table._read_table()
+            chosen = source[start : start + limit]
+            return [(doc_id, json.loads(json.dumps(raw[str(doc_id)]))) for doc_id in chosen]
+
+    def ids(self) -> list[int]:
+        with self.store.lock:
+            return list(self._ids)
+
+    def find(self, index: str, value: Hashable) -> list[int]:
+        """Return the sorted ids of documents whose ``index`` key includes ``value``."""
+        with self.store.lock:
+            return sorted(self._indexes[index].get(value, ()))
+
+    def scan(self, predicate: Callable[[Mapping[str, Any]], bool] | None = None) -> list[int]:
+        """Return the sorted ids of documents that match ``predicate`` (all when it is None)."""
+        with self.store.lock:
+            raw = self.table._read_table()
+            if predicate is None:
+                return list(self._ids)
+            return [doc_id for doc_id in self._ids if predicate(raw[str(doc_id)])]
+
+    def _insert_id(self, doc_id: int) -> None:
+        if not self._ids or doc_id > self._ids[-1]:
+            self._ids.append(doc_id)
+        else:
+            bisect.insort(self._ids, doc_id)
+
+    def _add_to_indexes(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        for name, key in self._index_keys.items():
+            for value in key(document):
+                self._indexes[name].setdefault(value, set()).add(doc_id)
+
+    def _remove_from_indexes(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        for name, key in self._index_keys.items():
+            for value in key(document):
+                bucket = self._indexes[name].get(value)
+                if bucket is not None:
+                    bucket.discard(doc_id)
+                    if not bucket:
+                        del self._indexes[name][value]
