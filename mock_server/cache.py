@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .cursor import Cursor, invalid_cursor
-from .errors import BadRequestError
+from .errors import BadRequestError, NotImplementedUnifiedError
 from .timestamps import parse_timestamp
 
 if TYPE_CHECKING:
@@ -78,10 +78,16 @@ class ManagedCache:
         with self._lock:
             self._objects[object_name] = _ObjectCache()
 
-    def _synced(self, object_name: str) -> _ObjectCache:
+    def _synced(self, object_name: str, customer_id: str) -> _ObjectCache:
         cached = self._objects[object_name]
         if not cached.synced:
-            for record in self.adapter.sync_records(object_name):
+            try:
+                records = self.adapter.sync_records(object_name)
+            except NotImplementedUnifiedError:
+                # The vendor has no such object (Salesloft mailboxes), so no sync can exist.
+                self._disabled.add(object_name)
+                raise _no_sync(object_name, customer_id) from None
+            for record in records:
                 cached.put(_without_raw(record))
             cached.synced = True
         return cached
@@ -112,10 +118,7 @@ class ManagedCache:
         from .adapters.base import Page
 
         if object_name in self._disabled:
-            raise BadRequestError(
-                f"No sync found for {object_name} for customer {customer_id}. Please ensure you're syncing "
-                "the right object type (standard or common) from your provider."
-            )
+            raise _no_sync(object_name, customer_id)
         size = 10 if page_size is None else page_size
         if size < 1:
             raise BadRequestError("Page size must be greater than 0")
@@ -125,7 +128,7 @@ class ManagedCache:
             raise invalid_cursor(cursor_text or "", "it does not come from a cached read")
 
         with self._lock:
-            cached = self._synced(object_name)
+            cached = self._synced(object_name, customer_id)
             order = cached.order
             if modified_after is not None:
                 order = [key for key in order if _modified_after(cached.records[key], modified_after)]
@@ -144,6 +147,13 @@ class ManagedCache:
         next_cursor = Cursor(chosen[-1], False) if chosen and end < total else None
         previous_cursor = Cursor(chosen[0], True) if chosen and start > 0 else None
         return Page(records, next_cursor, previous_cursor, total)
+
+
+def _no_sync(object_name: str, customer_id: str) -> BadRequestError:
+    return BadRequestError(
+        f"No sync found for {object_name} for customer {customer_id}. Please ensure you're syncing "
+        "the right object type (standard or common) from your provider."
+    )
 
 
 def _without_raw(record: dict[str, Any]) -> dict[str, Any]:

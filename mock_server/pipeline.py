@@ -29,6 +29,7 @@ from .errors import MethodNotAllowedError, NotFoundError, UnauthorizedError, Uni
 
 logger = logging.getLogger("mock_server.requests")
 
+_LINE_BREAKS = re.compile(r"[\r\n]")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -36,21 +37,23 @@ class SpecPaths:
     """The path templates of the spec, to tell an unknown path from an unknown method."""
 
     def __init__(self, paths: dict[str, Any]) -> None:
-        self._templates: list[tuple[re.Pattern[str], list[str]]] = []
+        self._templates: list[tuple[re.Pattern[str], int, list[str]]] = []
         for template, item in paths.items():
             regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "/?$"
             methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
-            self._templates.append((re.compile(regex), methods))
+            self._templates.append((re.compile(regex), template.count("{"), methods))
 
-    def allowed_methods(self, path: str) -> list[str] | None:
-        """Return the methods defined on ``path``, or None when no template matches it."""
-        found: list[str] = []
-        matched = False
-        for regex, methods in self._templates:
-            if regex.match(path):
-                matched = True
-                found.extend(method for method in methods if method not in found)
-        return found if matched else None
+    def allowed_methods(self, path: str) -> tuple[list[str], list[str]] | None:
+        """Return the methods any template of ``path`` accepts, and those of its most
+        specific template (``/accounts/_upsert`` before ``/accounts/{account_id}``), for
+        the ``Allow`` header; None when no template matches."""
+        matches = [(parameters, methods) for regex, parameters, methods in self._templates if regex.match(path)]
+        if not matches:
+            return None
+        accepted = sorted({method for _, methods in matches for method in methods})
+        fewest = min(parameters for parameters, _ in matches)
+        specific = sorted({method for parameters, methods in matches if parameters == fewest for method in methods})
+        return accepted, specific
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -103,10 +106,14 @@ class EngagementPipeline:
         connection = self.sandbox.connection(application_id, customer_id, provider_name)
         scope.setdefault("state", {})["connection"] = connection
 
-        allowed = self.spec_paths.allowed_methods(relative_path)
-        if allowed is None:
+        if _LINE_BREAKS.search(relative_path):
+            # Connexion's router matches no route for a path with a line break in it.
+            raise NotFoundError(f"No such path: {scope['method']} {scope['path']!r} contains a line break")
+        methods = self.spec_paths.allowed_methods(relative_path)
+        if methods is None:
             raise NotFoundError(f"No such path: {scope['method']} {scope['path']}")
-        if scope["method"] not in allowed:
+        accepted, allowed = methods
+        if scope["method"] not in accepted:
             raise MethodNotAllowedError(
                 f"Method {scope['method']} is not allowed on {scope['path']}",
                 detail=f"Method {scope['method']} is not allowed on {scope['path']}; allowed: {', '.join(allowed)}.",

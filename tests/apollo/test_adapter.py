@@ -259,10 +259,10 @@ def test_get_contact_reads_back_mappings(adapter: ApolloAdapter, simulator: Apol
     assert record["raw_data"]["id"] == contact_id
 
 
-def test_contact_without_email_reads_one_null_primary(adapter: ApolloAdapter) -> None:
+def test_contact_without_email_reads_no_address(adapter: ApolloAdapter) -> None:
     contact_id = adapter.create_contact({"first_name": "Nobody"}).id
     record = adapter.get_contact(contact_id)
-    assert record["email_addresses"] == [{"email_address": None, "email_address_type": "primary"}]
+    assert record["email_addresses"] == []
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Translation of Apollo accounts, contacts, users and email accounts.
 
 Apollo keeps one email per contact, so a contact reads back with exactly one email typed
-``primary`` (its address may be null), whatever type it was written with. Owners cannot be
+``primary`` (none when it has no email), whatever type it was written with. Owners cannot be
 set through the API: ``owner_id`` is dropped on writes.
 """
 
@@ -128,7 +128,7 @@ def from_native_contact(contact: Mapping[str, Any]) -> Record:
             "country": contact.get("country"),
             "postal_code": contact.get("postal_code"),
         },
-        "email_addresses": [{"email_address": contact.get("email"), "email_address_type": "primary"}],
+        "email_addresses": _email_addresses(contact.get("email")),
         "phone_numbers": [
             {"phone_number": phone.get("sanitized_number"), "phone_number_type": _PHONE_TYPES.get(phone.get("type"))}
             for phone in contact.get("phone_numbers") or []
@@ -180,3 +180,14 @@ def from_native_mailbox(email_account: Mapping[str, Any]) -> Record:
         "is_disabled": (not active) if isinstance(active, bool) else None,
         "raw_data": dict(email_account),
     }
+
+
+def _email_addresses(email: str | None) -> list[dict[str, Any]]:
+    """Return Apollo's single email as the one ``primary`` address.
+
+    A contact without an email has no address: the reference answered one address with a
+    null ``email_address``, which the spec does not allow.
+    """
+    if not email:
+        return []
+    return [{"email_address": email, "email_address_type": "primary"}]
