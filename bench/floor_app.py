@@ -14,7 +14,9 @@ import flask
 from connexion import FlaskApp
 from connexion.resolver import Resolver
 
-from mock_server.app import load_spec
+from connexion.security import SECURITY_HANDLERS
+
+from mock_server.app import PipelineApiKeyHandler, load_spec
 
 CONSTANT = b'{"pagination":{"next":null,"previous":null},"records":[]}'
 
@@ -25,7 +27,14 @@ def constant_handler(*_: Any, **__: Any) -> flask.Response:
 
 def create_floor_app() -> FlaskApp:
     app = FlaskApp(__name__)
-    app.add_api(load_spec(), base_path="/engagement/v2", resolver=Resolver(function_resolver=lambda _: constant_handler))
+    # The spec's x-api-key scheme has no Connexion verification function; accept any key,
+    # as the sandbox's pipeline does before Connexion sees the request.
+    app.add_api(
+        load_spec(),
+        base_path="/engagement/v2",
+        resolver=Resolver(function_resolver=lambda _: constant_handler),
+        security_map={**SECURITY_HANDLERS, "apiKey": PipelineApiKeyHandler},
+    )
     return app
 
 

@@ -11,7 +11,6 @@ unless the caller asked for ``include_raw_data=true``.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -21,6 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from providers_sim.native import NativeRequest, NativeResponse
+from providers_sim.store import copy_document
 
 from ..cursor import Cursor
 from ..errors import NotImplementedUnifiedError
@@ -55,9 +55,9 @@ class NativeHandler(Protocol):
 class InProcessTransport:
     """A transport that hands requests to a simulator in the same process.
 
-    Bodies go through a JSON round trip in both directions, as they would over HTTP, so the
-    adapter and the simulator never share mutable objects. Response header names are
-    lowercase, as the HTTP transport returns them.
+    Bodies are deep-copied in both directions, so the adapter and the simulator never share
+    mutable objects. Response header names are lowercase, as the HTTP transport returns
+    them.
     """
 
     def __init__(self, simulator: NativeHandler, base_url: str) -> None:
@@ -111,9 +111,7 @@ def _query_text(value: Any) -> str:
 
 
 def _copy_json(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    return json.loads(json.dumps(value))
+    return copy_document(value)
 
 
 @dataclass(frozen=True)

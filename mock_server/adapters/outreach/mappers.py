@@ -59,10 +59,15 @@ _WORD_SEPARATORS = re.compile(r"[_.\-\s]+")
 # Shared helpers --------------------------------------------------------------------------
 
 
+_CANONICAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
 def timestamp(value: Any) -> str | None:
     """Return an ISO 8601 UTC time with milliseconds, or None when ``value`` is not a time."""
     if not isinstance(value, str):
         return None
+    if _CANONICAL_TIMESTAMP.match(value):
+        return value
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
