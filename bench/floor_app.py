@@ -28,7 +28,7 @@ def constant_handler(*_: Any, **__: Any) -> flask.Response:
 def create_floor_app() -> FlaskApp:
     app = FlaskApp(__name__)
     # The spec's x-api-key scheme has no Connexion verification function; accept any key,
-    # as the sandbox's pipeline does before Connexion sees the request.
+    # as the sandbox's pipeline does before Connexion receives the request.
     app.add_api(
         load_spec(),
         base_path="/engagement/v2",

@@ -2,7 +2,7 @@
 
 The contract itself is never changed. A Schemathesis run reads a copy with these changes,
 each of which narrows generated data to what a documented decision makes valid, or
-declares an error answer the reference service gave but the spec left out:
+declares an error response the reference service gave but the spec left out:
 
 * ``x-provider-name`` is fixed to the provider under test, because any other provider
   name is a documented 404.

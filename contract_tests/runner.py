@@ -1,8 +1,8 @@
 """Run the Schemathesis CLI with every check against a served unified API.
 
 ``run_schemathesis`` writes the provider's overlay of the spec and a Schemathesis config
-file into a work folder, runs ``st run`` with all phases and all checks, and returns the
-exit code, the printed output and the number of test cases from the JUnit report.
+file into a work folder and runs ``st run`` with all phases and all checks. It returns the
+exit code, the printed output, the number of generated test cases and of tested operations.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ POSITIVE_EXTRA = {
     "salesloft": ["499"],
 }
 
-# Operations where the vendor answers a documented 400 BAD_REQUEST for some schema-valid
+# Operations where the vendor returns a documented 400 BAD_REQUEST for some schema-valid
 # bodies, by rules the spec's schemas cannot express.
 VENDOR_RULE_REFUSALS: dict[str, dict[str, str]] = {
     "apollo": {
@@ -59,7 +59,7 @@ VENDOR_RULE_REFUSALS: dict[str, dict[str, str]] = {
         "upsertAccount": "at least one of name or domain is required",
     },
 }
-# Refused list operations still answer cached reads (read_from_cache=true).
+# Refused list operations still serve cached reads (read_from_cache=true).
 LIST_OPERATIONS = {"listAccounts", "listContacts", "listUsers", "listMailboxes", "listSequences", "listSequenceStates"}
 
 
@@ -79,7 +79,7 @@ def _toml_list(values: list[str]) -> str:
 
 
 def config_text(provider: str) -> str:
-    """Return the Schemathesis TOML config: the expected answers of documented refusals."""
+    """Return the Schemathesis TOML config: the expected statuses of documented refusals."""
     lines = [
         "[checks.positive_data_acceptance]",
         f"expected-statuses = {_toml_list(POSITIVE_DEFAULT + POSITIVE_EXTRA[provider])}",

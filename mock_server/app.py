@@ -63,7 +63,7 @@ class PipelineApiKeyHandler(ApiKeySecurityHandler):
     """Accepts the API key that ``EngagementPipeline`` has already checked.
 
     The spec declares an ``x-api-key`` scheme without a Connexion verification function;
-    the pipeline does the check (and answers the reference's 401 messages) before routing.
+    the pipeline does the check, with the reference's 401 messages, before routing.
     """
 
     def get_fn(self, security_scheme: dict[str, Any], required_scopes: Any) -> Any:

@@ -3,7 +3,7 @@
 The reference service copied each common object into a Postgres destination with a
 periodic sync. Here every connection has a sync for every object unless one is switched
 off, the first cached read of an object runs a full sync through the adapter, and each
-write through the unified API refreshes its record at once, so a cached read sees a write
+write through the unified API refreshes its record at once, so a cached read returns a write
 immediately. Records are ordered by ``id`` as strings, ascending, as the destination's
 ``ORDER BY id`` did.
 """

@@ -7,7 +7,7 @@ For every request under the API base path, in this order:
 3. the connection is looked up, or opened in the sandbox (404 for an unknown provider);
 4. a path the spec does not define is 404, a method it does not define on a known path
    is 405 with an ``Allow`` header (this runs before Connexion's routing, so that these
-   answers come after the authentication checks, as in the reference service).
+   errors come after the authentication checks, as in the reference service).
 
 Request validation (400) and the handler come after. Header names match in any case.
 ``RequestLogMiddleware`` writes one INFO line per request.
@@ -124,7 +124,7 @@ class EngagementPipeline:
 class RequestLogMiddleware:
     """Logs one INFO line per request: provider, customer, method, path, status, milliseconds.
 
-    4xx answers log at INFO, 5xx at ERROR. API keys and bodies are never logged.
+    4xx responses log at INFO, 5xx at ERROR. API keys and bodies are never logged.
     """
 
     def __init__(self, app: ASGIApp) -> None:

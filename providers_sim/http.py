@@ -1,7 +1,7 @@
 """Serve a simulator as its vendor's native HTTP API.
 
 ``native_app(simulator)`` returns an ASGI application that turns each HTTP request into a
-``NativeRequest``, lets the simulator answer it, and writes the ``NativeResponse`` back.
+``NativeRequest``, lets the simulator handle it, and writes the ``NativeResponse`` back.
 Request bodies may be JSON (``application/json`` or ``application/vnd.api+json``) or
 form-encoded; anything else that is not empty is answered with the vendor's 415 error.
 """

@@ -25,7 +25,7 @@ SIMULATORS = {
     "outreach": "providers_sim.outreach:OutreachSimulator",
     "salesloft": "providers_sim.salesloft:SalesloftSimulator",
 }
-# Where each native API lives below the server root, for the printed URLs.
+# Path prefix of each native API below the server root, for the printed URLs.
 API_ROOTS = {"apollo": "/v1", "outreach": "/api/v2", "salesloft": "/v2"}
 
 
@@ -59,7 +59,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict-accounts",
         action="store_true",
-        help="Answer 401 to credentials that were not issued, instead of opening a sandbox account for them.",
+        help="Respond 401 to credentials that were not issued, instead of opening a sandbox account for them.",
     )
     parser.add_argument("--rate-limit", help="Requests allowed per account and window, as REQUESTS/SECONDS (default: no limit).")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])

@@ -29,7 +29,7 @@ class UnifiedClient:
         return response
 
     def ok(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
-        """Call and require a 2xx answer; return the JSON body."""
+        """Call and require a 2xx response, then return the JSON body."""
         response = self.call(method, path, params=params, json=json)
         assert response.is_success, f"{method} {path} -> {response.status_code}: {response.text}"
         return response.json()
