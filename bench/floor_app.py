@@ -13,7 +13,6 @@ from typing import Any
 import flask
 from connexion import FlaskApp
 from connexion.resolver import Resolver
-
 from connexion.security import SECURITY_HANDLERS
 
 from mock_server.app import PipelineApiKeyHandler, load_spec

@@ -52,7 +52,7 @@ PAGE_SIZE_PATTERNS = {
 def _operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found = {}
     for item in spec["paths"].values():
-        for method, operation in item.items():
+        for _method, operation in item.items():
             if isinstance(operation, dict) and "operationId" in operation:
                 found[operation["operationId"]] = operation
     return found

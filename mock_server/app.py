@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, sandbox: Sandbox | None = None)
         return _error_response(exc, application_name)
 
     def on_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        status = getattr(exc, "status", None) or getattr(exc, "status_code", 500)
+        status: int = getattr(exc, "status", None) or getattr(exc, "status_code", None) or 500
         detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "Request failed"
         if status == 415:
             error: errors.UnifiedError = errors.ValidationError(

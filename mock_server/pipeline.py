@@ -19,7 +19,6 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Provider(str, Enum):
+class Provider(StrEnum):
     """A value of the ``x-provider-name`` header that selects a vendor."""
 
     APOLLO = "apollo"

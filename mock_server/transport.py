@@ -59,7 +59,8 @@ class HttpTransport:
         attempt = 0
         while True:
             try:
-                response = self._client.request(method, url, params=_query_pairs(params) or None, json=json, headers=headers)
+                query: list[tuple[str, str | int | float | bool | None]] = list(_query_pairs(params))
+                response = self._client.request(method, url, params=query or None, json=json, headers=headers)
                 break
             except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self._connect_retries:

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from .native import NativeRequest, NativeResponse, Router
@@ -25,7 +25,7 @@ class Clock:
     """The simulators' source of time; tests replace it with a ``FixedClock``."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock(Clock):
@@ -45,7 +45,7 @@ class FixedClock(Clock):
 
 def iso_millis(moment: datetime) -> str:
     """Format a time as RFC 3339 UTC with milliseconds: ``2024-01-02T03:04:05.000Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def stable_seed(*parts: str) -> int:
@@ -181,9 +181,9 @@ class Simulator:
             resolved = self.router.resolve(request.method, request.path)
             if resolved is None:
                 return self.error(404, f"No route for {request.method} {request.path}")
-            if resolved == "method":
+            if isinstance(resolved, str):
                 return self.error(405, f"Method {request.method} is not allowed on {request.path}")
-            handler, values = resolved  # type: ignore[misc]
+            handler, values = resolved
             if request.path in self.public_routes():
                 return handler(request, **values)
 

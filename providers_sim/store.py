@@ -1,7 +1,7 @@
 """TinyDB-backed storage shared by the vendor simulators.
 
 Every simulator keeps its records in one TinyDB database. Two pieces make TinyDB fit a
-server that answers many small reads and writes:
+server that handles many small reads and writes:
 
 * ``BufferedJSONStorage`` keeps the database in memory and, when it has a path, writes it
   to a JSON file at most once per flush interval. Each write goes to a temporary file
@@ -167,6 +167,8 @@ class InPlaceTable(Table):
 
     def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
         tables = self._storage.read()
+        if tables is None:
+            tables = {}
         raw = tables.setdefault(self.name, {})
         updater(_IntKeyView(raw))  # type: ignore[arg-type]
         self._storage.write(tables)
