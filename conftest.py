@@ -37,6 +37,7 @@ class ServerProcess:
         self._args = args
         self._env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
+        self.output = ""
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         self.process = subprocess.Popen(
@@ -74,6 +75,7 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait(timeout)
         if self.process.stdout:
+            self.output = self.process.stdout.read().decode("utf-8", "replace")
             self.process.stdout.close()
         return self.process.returncode
 

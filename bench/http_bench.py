@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import LoadResult, run_load  # noqa: E402
+from bench.wrk import run_wrk, wrk_available  # noqa: E402
 from conftest import API_KEY, ServerProcess, free_port  # noqa: E402
 
 BASE = "/engagement/v2"
@@ -82,6 +83,26 @@ def scenarios(account_id: str, headers: dict[str, str], base_url: str) -> dict[s
     }
 
 
+WRK_CASES = {
+    "GET /accounts/{id}": ("GET", "/accounts/{account_id}", None),
+    "GET /contacts?page_size=100": ("GET", "/contacts?page_size=100", None),
+    "POST /contacts": (
+        "POST",
+        "/contacts",
+        '{"record": {"first_name": "Load", "last_name": "Test{n}", "email_addresses": '
+        '[{"email_address": "load{n}@bench.example", "email_address_type": "work"}]}}',
+    ),
+}
+
+
+def measure(name: str, base_url: str, account_id: str, headers: dict[str, str], cases: dict[str, Any], connections: int, seconds: float, use_wrk: bool) -> LoadResult:
+    if not use_wrk:
+        return run_load(cases[name], connections=connections, seconds=seconds)
+    method, path, body = WRK_CASES[name]
+    url = base_url + BASE + path.format(account_id=account_id)
+    return run_wrk(url, method=method, headers=headers, body_template=body, connections=connections, seconds=seconds)
+
+
 def describe_machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -99,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="Measured seconds per run (default: 5).")
     parser.add_argument("--provider", default="outreach", help="x-provider-name to benchmark (default: outreach).")
+    parser.add_argument("--python-load", action="store_true", help="Use the Python load generator even when wrk is installed.")
     args = parser.parse_args()
 
     headers = {"x-api-key": API_KEY, "x-customer-id": "bench", "x-provider-name": args.provider}
@@ -110,12 +132,13 @@ def main() -> int:
         ours_cases = scenarios(account_id, headers, ours.base_url)
         floor_cases = scenarios(account_id, headers, floor_url)
         print(f"machine: {describe_machine()}")
-        print(f"provider: {args.provider}; {args.seconds:.0f} s per run after 1 s warm-up")
+        use_wrk = wrk_available() and not args.python_load
+        print(f"provider: {args.provider}; {args.seconds:.0f} s per run after 1 s warm-up; load from {'wrk' if use_wrk else 'Python httpx'}")
         print(f"{'operation':30} {'conns':>5} {'ours rps':>9} {'p50 ms':>7} {'p99 ms':>7} {'floor rps':>9} {'p50 ms':>7} {'p99 ms':>7} {'cost x':>6}")
         for name in ours_cases:
             for connections in (1, 16):
-                mine: LoadResult = run_load(ours_cases[name], connections=connections, seconds=args.seconds)
-                base: LoadResult = run_load(floor_cases[name], connections=connections, seconds=args.seconds)
+                mine = measure(name, ours.base_url, account_id, headers, ours_cases, connections, args.seconds, use_wrk)
+                base = measure(name, floor_url, account_id, headers, floor_cases, connections, args.seconds, use_wrk)
                 ratio = base.rps / mine.rps if mine.rps else float("inf")
                 print(
                     f"{name:30} {connections:>5} {mine.rps:>9.0f} {mine.p50_ms:>7.2f} {mine.p99_ms:>7.2f} "

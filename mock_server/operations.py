@@ -69,8 +69,12 @@ def _body() -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+# Compact output without the circular-reference check: response bodies are fresh trees.
+_ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"), ensure_ascii=False)
+
+
 def _respond(body: Any, status: int = 200) -> flask.Response:
-    return flask.Response(json.dumps(body), status=status, mimetype="application/json")
+    return flask.Response(_ENCODER.encode(body).encode("utf-8"), status=status, mimetype="application/json")
 
 
 def _shown(record: Record, include_raw: bool) -> Record:

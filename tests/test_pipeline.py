@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -195,3 +196,17 @@ def test_swagger_ui_is_served(client: TestClient) -> None:
     response = client.get(f"{BASE_PATH}/ui/")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_one_log_line_per_request(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    headers = unified_headers("outreach", customer="log-check")
+    with caplog.at_level(logging.INFO, logger="mock_server.requests"):
+        client.get(f"{BASE_PATH}/users", headers=headers)
+    lines = [record.getMessage() for record in caplog.records if record.name == "mock_server.requests"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert "provider=outreach" in line
+    assert "customer=log-check" in line
+    assert f"GET {BASE_PATH}/users 200" in line
+    assert line.endswith("ms")
+    assert API_KEY not in caplog.text
