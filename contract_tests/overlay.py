@@ -17,6 +17,8 @@ declares an error response the reference service gave but the spec left out:
 * a nullable enum lists ``null`` among its values, because the spec marks those fields
   nullable (Outreach reads email types back as null) and OpenAPI 3.0.3 only lets an enum
   take null when null is listed.
+* creates link to the reads of the record they return, so that the stateful phase reads
+  and updates real records.
 * per provider, request fields follow the vendor's rules where the server rejects every
   request outside the narrowed schema with a 4xx (a required, non-empty mailbox for Apollo
   and Outreach; whole-day intervals and no dates, LinkedIn steps or template ids for
@@ -93,8 +95,32 @@ def overlay_for(provider: str) -> dict[str, Any]:
         ]
 
     _list_null_in_nullable_enums(spec)
+    _link_created_records(operations)
     VENDOR_RULES[provider](spec, operations)
     return spec
+
+
+# Which operations read a record that a create returns, and the path parameter they take.
+CREATED_RECORD_READERS = {
+    "createAccount": [("getAccount", "account_id"), ("updateAccount", "account_id")],
+    "upsertAccount": [("getAccount", "account_id"), ("updateAccount", "account_id")],
+    "createContact": [("getContact", "contact_id"), ("updateContact", "contact_id")],
+    "createSequence": [("getSequence", "sequence_id"), ("createSequenceStep", "sequence_id")],
+    "createSequenceState": [("getSequenceState", "sequence_state_id")],
+}
+
+
+def _link_created_records(operations: dict[str, dict[str, Any]]) -> None:
+    """Add OpenAPI links from each create to the reads of its record, for stateful runs."""
+    for creator, readers in CREATED_RECORD_READERS.items():
+        response = operations[creator]["responses"]["201"]
+        response["links"] = {
+            f"{reader}By{parameter.title().replace('_', '')}": {
+                "operationId": reader,
+                "parameters": {parameter: "$response.body#/record/id"},
+            }
+            for reader, parameter in readers
+        }
 
 
 def _list_null_in_nullable_enums(node: Any) -> None:

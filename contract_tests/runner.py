@@ -140,6 +140,10 @@ def run_schemathesis(
         "examples,coverage,fuzzing,stateful",
         "--header",
         f"x-api-key: {api_key}",
+        # One customer for the whole run, so that a record created in one step of a
+        # stateful scenario is visible to the next.
+        "--header",
+        f"x-customer-id: contract-{provider}",
         "--max-examples",
         str(max_examples),
         "--seed",
