@@ -1,7 +1,14 @@
 """Admin endpoints of the sandbox under ``/_admin`` (outside the unified API).
 
 They need a valid ``x-api-key`` like the API itself, and act on the connection that the
-``x-customer-id`` and ``x-provider-name`` headers name.
+``x-customer-id`` and ``x-provider-name`` headers name. Errors use the spec's ``errors``
+shape.
+
+    PUT  /_admin/syncs/<object>   switch the managed-destination sync of one object
+    POST /_admin/sync             forget the connection's cached records
+    POST /_admin/seed             load a fixture data set into the connection
+    GET  /_admin/snapshot         export the connection's data
+    PUT  /_admin/snapshot         replace the connection's data with a snapshot
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from typing import Any
 import flask
 
 from .connections import Connection, Sandbox
-from .errors import BadRequestError, UnauthorizedError, UnifiedError
+from .errors import BadRequestError, UnauthorizedError, UnifiedError, ValidationError
+from .seeding import connection_seed, in_process_simulator, parse_seed_request, report_body, seed_connection
+from .snapshots import export_snapshot, parse_snapshot, restore_snapshot
 
 
 def _respond(body: Any, status: int = 200) -> flask.Response:
@@ -53,4 +62,44 @@ def admin_blueprint(sandbox: Sandbox) -> flask.Blueprint:
         connection().cache.invalidate()
         return _respond({"synced": False})
 
+    @blueprint.post("/seed")
+    def seed() -> flask.Response:
+        """Load a fixture data set (``{"preset"?, "counts"?, "seed"?, "locale"?}``) and return 201 with the counts."""
+        found = connection()
+        request = parse_seed_request(_json_body(), connection_seed(found.customer_id, found.provider))
+        report = seed_connection(sandbox, found, request)
+        return _respond(report_body(found.provider, found.customer_id, request, report), 201)
+
+    @blueprint.get("/snapshot")
+    def get_snapshot() -> flask.Response:
+        """Export every table of the connection's vendor account."""
+        found = connection()
+        simulator = in_process_simulator(sandbox, found.provider)
+        with sandbox.store.lock:
+            simulator.open_account(found.account)
+            snapshot = export_snapshot(sandbox.store, found.provider, found.account)
+        return _respond(snapshot)
+
+    @blueprint.put("/snapshot")
+    def put_snapshot() -> flask.Response:
+        """Replace the connection's data with a snapshot of the same provider."""
+        found = connection()
+        simulator = in_process_simulator(sandbox, found.provider)
+        tables = parse_snapshot(_json_body(), found.provider)
+        with found.lock:
+            restored = restore_snapshot(sandbox.store, simulator, found.account, tables)
+            found.cache.invalidate()
+        return _respond({"provider": found.provider.value, "customer_id": found.customer_id, "restored": restored})
+
     return blueprint
+
+
+def _json_body() -> object:
+    """Return the parsed JSON body, or None when it is empty; raise a 400 when it is not JSON."""
+    request = flask.request
+    if not request.get_data(cache=True):
+        return None
+    body = request.get_json(silent=True, force=True)
+    if body is None:
+        raise ValidationError("Invalid JSON body", detail="The request body is not valid JSON", pointer="/body")
+    return body

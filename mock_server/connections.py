@@ -60,6 +60,11 @@ def application_id_for(api_key: str) -> str:
     return "app_" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:12]
 
 
+def account_name(application_id: str, customer_id: str) -> str:
+    """Return the vendor account that backs a customer's connections: ``<application id>:<customer id>``."""
+    return f"{application_id}:{customer_id}"
+
+
 @dataclass
 class Connection:
     """One customer's link to one vendor."""
@@ -74,13 +79,17 @@ class Connection:
     @property
     def account(self) -> str:
         """The vendor account that backs this connection in the simulators."""
-        return f"{self.application_id}:{self.customer_id}"
+        return account_name(self.application_id, self.customer_id)
 
 
 class Sandbox:
     """Everything a running server holds: the store, the simulators and the connections."""
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        if settings.fixtures is not None:
+            from fixtures import preset
+
+            preset(settings.fixtures)  # raises CountsError naming the presets for an unknown name
         self.settings = settings
         self.store = store if store is not None else Store(settings.data_file, settings.flush_interval)
         self.applications = {application_id_for(key): key for key in settings.api_keys}
@@ -134,6 +143,10 @@ class Sandbox:
                 found = self._open(application_id, customer_id, provider)
                 self._connections[key] = found
                 logger.info("Opened connection %s:%s for %s", application_id, customer_id, provider.value)
+                if self.settings.fixtures:
+                    from .seeding import seed_new_connection
+
+                    seed_new_connection(self, found, self.settings.fixtures)
             return found
 
     def connections(self) -> list[Connection]:
@@ -141,7 +154,7 @@ class Sandbox:
             return list(self._connections.values())
 
     def _open(self, application_id: str, customer_id: str, provider: Provider) -> Connection:
-        account = f"{application_id}:{customer_id}"
+        account = account_name(application_id, customer_id)
         transport, credentials = self._transport_for(provider, account)
         adapter_class = load(VENDORS[provider].adapter)
         adapter: Adapter = adapter_class(transport, credentials, AdapterSettings(retry=self.settings.retry))

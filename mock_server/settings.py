@@ -39,9 +39,12 @@ class Settings:
     api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
     application_name: str = DEFAULT_APPLICATION_NAME
     strict_connections: bool = False
+    # The TinyDB JSON file that keeps every connection's records; None keeps them in memory.
     data_file: str | None = None
+    # Seconds between two writes of the data file; 0 writes it only when the sandbox closes.
     flush_interval: float = 1.0
     http_backends: dict[Provider, HttpBackend] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     validate_responses: bool = False
+    # The fixture preset loaded into each connection whose vendor account is new, if any.
     fixtures: str | None = None

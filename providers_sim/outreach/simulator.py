@@ -277,7 +277,8 @@ class OutreachSimulator(Simulator):
             else:
                 hits = set(collection.find(name, value))
             matching = hits if matching is None else matching & hits
-        return collection.ids() if matching is None else sorted(matching)
+        # Simulator.handle holds the store lock for the whole request, so the list cannot change.
+        return collection.sorted_ids() if matching is None else sorted(matching)
 
     def _render(self, request: NativeRequest, spec: ResourceSpec, document: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -136,7 +136,8 @@ def id_filter(request: NativeRequest, filtering: dict[str, Any]) -> set[int] | N
 def select(collection: Collection, candidates: list[int] | None, predicates: list[Predicate]) -> list[int]:
     """Return the sorted ids among ``candidates`` (all when None) that pass every predicate."""
     if not predicates:
-        return collection.ids() if candidates is None else sorted(candidates)
+        # Simulator.handle holds the store lock for the whole request, so the list cannot change.
+        return collection.sorted_ids() if candidates is None else sorted(candidates)
     allowed = None if candidates is None else set(candidates)
 
     def matches(document: Mapping[str, Any]) -> bool:
