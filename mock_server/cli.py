@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -20,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from fixtures import DEFAULT_LOCALE, DEFAULT_PRESET, LOCALES, PRESETS
 
+from .adapters.base import RetryPolicy
 from .data_commands import EXIT_DATA_FILE, EXIT_FAILED, EXIT_OK, seed_command, snapshot_command
 from .providers import Provider
-from .settings import DEFAULT_API_KEY, Settings
+from .settings import DEFAULT_API_KEY, HttpBackend, Settings
 
 if TYPE_CHECKING:
     from .connections import Sandbox
@@ -52,12 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _add_serve_command(commands)
+    _add_sim_command(commands)
     _add_seed_command(commands)
     _add_snapshot_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Connexion imports Starlette's test client, which warns about httpx at import time.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     return handler(args)
@@ -104,7 +110,86 @@ def _add_serve_command(commands: Any) -> None:
             "connection is first used; the seed derives from the customer id and the provider."
         ),
     )
+    serve.add_argument(
+        "--provider-url",
+        action="append",
+        default=[],
+        metavar="PROVIDER=URL",
+        type=_provider_url,
+        help=(
+            "Send this provider's native calls over HTTP to URL (a simulator from `sim serve`, or the "
+            "vendor's API) instead of the in-process simulator; repeat per provider. Credentials for a "
+            f"real vendor come from the environment: {ENV_PREFIX}<PROVIDER>_TOKEN, _API_KEY, "
+            "_REFRESH_TOKEN, _CLIENT_ID, _CLIENT_SECRET and _TOKEN_URL. Without them each connection "
+            "sends its own sandbox credential, as simulators expect."
+        ),
+    )
+    serve.add_argument("--retry-attempts", type=int, default=3, metavar="N", help="Retries of a rate-limited list or search (default: 3).")
+    serve.add_argument(
+        "--retry-base", type=_non_negative_seconds, default=1.0, metavar="SECONDS", help="First backoff wait (default: 1.0)."
+    )
+    serve.add_argument("--retry-factor", type=float, default=2.0, metavar="X", help="Backoff growth per retry (default: 2.0).")
+    serve.add_argument(
+        "--retry-cap", type=_non_negative_seconds, default=60.0, metavar="SECONDS", help="Longest wait, Retry-After included (default: 60)."
+    )
     serve.set_defaults(handler=serve_command)
+
+
+ENV_PREFIX = "ENGAGEMENT_MOCK_"
+
+
+def _provider_url(text: str) -> tuple[Provider, str]:
+    name, separator, url = text.partition("=")
+    try:
+        provider = Provider(name.strip().lower())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"unknown provider {name!r} in {text!r}; use apollo=URL, outreach=URL or salesloft=URL"
+        ) from None
+    if not separator or not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected PROVIDER=URL with an http(s) URL, got {text!r}")
+    return provider, url.rstrip("/")
+
+
+def http_backends(pairs: list[tuple[Provider, str]], environ: dict[str, str] | None = None) -> dict[Provider, HttpBackend]:
+    """Build the HTTP backends of ``--provider-url``, with credentials from the environment."""
+    environ = dict(os.environ) if environ is None else environ
+    backends = {}
+    for provider, url in pairs:
+        prefix = f"{ENV_PREFIX}{provider.value.upper()}_"
+        backends[provider] = HttpBackend(
+            base_url=url,
+            token=environ.get(prefix + "TOKEN") or None,
+            api_key=environ.get(prefix + "API_KEY") or None,
+            refresh_token=environ.get(prefix + "REFRESH_TOKEN") or None,
+            client_id=environ.get(prefix + "CLIENT_ID") or None,
+            client_secret=environ.get(prefix + "CLIENT_SECRET") or None,
+            token_url=environ.get(prefix + "TOKEN_URL") or None,
+        )
+    return backends
+
+
+# sim -----------------------------------------------------------------------------------
+
+
+def _add_sim_command(commands: Any) -> None:
+    from providers_sim.serving import add_serve_arguments
+
+    sim = commands.add_parser("sim", help="Serve the vendor simulators as native HTTP APIs.")
+    actions = sim.add_subparsers(dest="sim_command", required=True)
+    serve = actions.add_parser(
+        "serve",
+        help="Serve one simulator, or all three on consecutive ports.",
+        description="Serve Outreach under /api/v2, Salesloft under /v2, Apollo under /v1 and /api/v1.",
+    )
+    add_serve_arguments(serve)
+    serve.set_defaults(handler=_sim_serve_command)
+
+
+def _sim_serve_command(args: argparse.Namespace) -> int:
+    from providers_sim.serving import serve
+
+    return serve(args)
 
 
 def _non_negative_seconds(text: str) -> float:
@@ -158,6 +243,8 @@ def serve_command(args: argparse.Namespace) -> int:
         data_file=args.data_file,
         flush_interval=args.flush_interval,
         fixtures=args.fixtures,
+        http_backends=http_backends(args.provider_url),
+        retry=RetryPolicy(attempts=args.retry_attempts, base=args.retry_base, factor=args.retry_factor, cap=args.retry_cap),
     )
     with _stop_on_signals():
         try:
@@ -191,6 +278,8 @@ def _serve(uvicorn: Any, app: Any, args: argparse.Namespace, api_keys: tuple[str
         print(f"Accepting {len(api_keys)} API key(s) given with --api-key", flush=True)
     if args.data_file:
         print(f"Data file: {args.data_file} (written every {args.flush_interval:g} s and at shutdown)", flush=True)
+    for provider, url in args.provider_url:
+        print(f"{provider.value} over HTTP at {url}", flush=True)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     uvicorn.Server(config).run()
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+
 import httpx
 
-from conftest import BASE_PATH, ServerProcess, free_port, unified_headers
+from conftest import API_KEY, BASE_PATH, ServerProcess, free_port, unified_headers
+from mock_server.cli import http_backends
+from mock_server.connections import application_id_for
+from mock_server.providers import Provider
 
 
 def test_serve_prints_url_and_key_and_answers() -> None:
@@ -36,3 +43,67 @@ def test_serve_with_custom_keys_rejects_default_key() -> None:
         server.stop()
     assert default.status_code == 401
     assert second.status_code == 200
+
+
+def test_serve_over_http_to_simulators() -> None:
+    sim_port = free_port()
+    while any(port_in_use(sim_port + offset) for offset in (1, 2)):
+        sim_port = free_port()
+    simulators = ServerProcess(["sim", "serve", "--provider", "all", "--port", str(sim_port)], sim_port, "/v1/users/search").start()
+    urls = {"apollo": sim_port, "outreach": sim_port + 1, "salesloft": sim_port + 2}
+    port = free_port()
+    options = [option for name, sim in urls.items() for option in ("--provider-url", f"{name}=http://127.0.0.1:{sim}")]
+    server = ServerProcess(["serve", "--port", str(port), *options], port, f"{BASE_PATH}/openapi.json").start()
+    try:
+        for provider in urls:
+            headers = unified_headers(provider)
+            body = {"record": {"last_name": "Wire", "email_addresses": [{"email_address": "wire@example.com", "email_address_type": "primary"}]}}
+            created = httpx.post(f"{server.base_url}{BASE_PATH}/contacts", json=body, headers=headers, timeout=10)
+            assert created.status_code == 201, created.text
+            contact_id = created.json()["record"]["id"]
+            fetched = httpx.get(f"{server.base_url}{BASE_PATH}/contacts/{contact_id}", headers=headers, timeout=10)
+            assert fetched.status_code == 200, fetched.text
+            assert fetched.json()["last_name"] == "Wire"
+            # The record lives in the simulator process, not in the unified server.
+            native = native_contact(provider, urls[provider], headers["x-customer-id"], contact_id)
+            assert native.status_code == 200, native.text
+    finally:
+        server.stop()
+        simulators.stop()
+    for provider, sim in urls.items():
+        assert f"{provider} over HTTP at http://127.0.0.1:{sim}" in server.output
+
+
+def native_contact(provider: str, port: int, customer: str, contact_id: str) -> httpx.Response:
+    account = f"{application_id_for(API_KEY)}:{customer}"
+    base = f"http://127.0.0.1:{port}"
+    if provider == "apollo":
+        return httpx.get(f"{base}/v1/contacts/{contact_id}", params={"api_key": account}, timeout=10)
+    path = f"/api/v2/prospects/{contact_id}" if provider == "outreach" else f"/v2/people/{contact_id}"
+    return httpx.get(base + path, headers={"Authorization": f"Bearer {account}"}, timeout=10)
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_provider_url_rejects_unknown_provider() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--provider-url", "hubspot=http://127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert completed.returncode == 2
+    assert "unknown provider 'hubspot'" in completed.stderr
+
+
+def test_http_backends_read_credentials_from_environment() -> None:
+    environ = {"ENGAGEMENT_MOCK_OUTREACH_TOKEN": "secret-token", "ENGAGEMENT_MOCK_OUTREACH_REFRESH_TOKEN": "refresh"}
+    backends = http_backends([(Provider.OUTREACH, "https://vendor.invalid")], environ)
+    backend = backends[Provider.OUTREACH]
+    assert backend.token == "secret-token"
+    assert backend.refresh_token == "refresh"
+    assert backend.api_key is None
+    assert "secret-token" not in repr(backend)
