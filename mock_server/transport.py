@@ -1,16 +1,27 @@
 """The HTTP transport: adapters reach a simulator's native server or the real vendor.
 
-One pooled ``httpx.Client`` per vendor backend. Connection failures and timeouts are
-retried with exponential backoff; HTTP answers, including 429 and 5xx, are returned to the
-adapter, which decides what they mean (its own 429 retries honour ``Retry-After``).
-A bearer token close to expiry is refreshed through the vendor's OAuth token endpoint.
+One pooled ``httpx.Client`` per vendor backend. A failure to connect, a connection that
+breaks before the response and a connect timeout are retried with exponential backoff; when
+the retries run out the unified response is 499 ``REMOTE_PROVIDER_ERROR`` with body status
+"502". A read or write timeout is not retried, because the vendor may have acted on the
+request; it is 499 with body status "504". The unified spec declares neither 502 nor 504
+as an HTTP status, so both become 499, as native 5xx responses do.
+
+HTTP responses, including 429 and 5xx, are returned to the adapter, which decides what they
+mean (its own 429 retries honour ``Retry-After``). A bearer token close to expiry is
+refreshed through the vendor's OAuth token endpoint.
+
+httpx logs every request URL at INFO, and Apollo's API key travels in the query string of
+GET requests, so the transport redacts credential query parameters in httpx's log lines.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,12 +29,36 @@ import httpx
 from providers_sim.native import NativeResponse
 
 from .adapters.base import _query_pairs
-from .errors import ConnectionNoLongerAuthenticatedError, GatewayTimeoutError, RemoteProviderError
+from .errors import ConnectionNoLongerAuthenticatedError, RemoteProviderError
 from .settings import HttpBackend
 
 logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN_SECONDS = 300
+# Query parameters whose values are credentials (Apollo's api_key, OAuth values).
+SECRET_QUERY = re.compile(r"((?:^|[?&])(?:api_key|access_token|refresh_token|client_secret)=)[^&#\s\"]*", re.IGNORECASE)
+# Errors after which the request never reached the vendor, or the connection broke before
+# the response came back. NOTE: a POST whose connection broke after it was sent may have been
+# acted on, so its retry can repeat a create.
+RETRIED_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+
+
+class _RedactQuerySecrets(logging.Filter):
+    """Replace credential values in the URLs of log lines with ``<redacted>``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = SECRET_QUERY.sub(r"\1<redacted>", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def _redact_httpx_logs() -> None:
+    """Install the redacting filter on httpx's logger once per process."""
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(existing, _RedactQuerySecrets) for existing in httpx_logger.filters):
+        httpx_logger.addFilter(_RedactQuerySecrets())
 
 
 class HttpTransport:
@@ -42,6 +77,7 @@ class HttpTransport:
         self._access_token = backend.token
         self._refresh_token = backend.refresh_token
         self._expires_at: float | None = None if backend.refresh_token is None else 0.0
+        _redact_httpx_logs()
 
     def request(
         self,
@@ -56,23 +92,35 @@ class HttpTransport:
             url = self.base_url + url
         headers = dict(headers or {})
         self._apply_fresh_token(headers)
+        query: list[tuple[str, str | int | float | bool | None]] = list(_query_pairs(params))
+        response = self._send(
+            method, lambda: self._client.request(method, url, params=query or None, json=json, headers=headers)
+        )
+        return _native_response(response)
+
+    def _send(self, method: str, call: Callable[[], httpx.Response]) -> httpx.Response:
+        """Run one HTTP exchange, retrying connection failures; raise the unified error when it fails."""
         attempt = 0
         while True:
             try:
-                query: list[tuple[str, str | int | float | bool | None]] = list(_query_pairs(params))
-                response = self._client.request(method, url, params=query or None, json=json, headers=headers)
-                break
-            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                return call()
+            except RETRIED_ERRORS as exc:
                 if attempt >= self._connect_retries:
+                    logger.error(
+                        "%s to %s failed after %d retries: %s", method, self.base_url, attempt, type(exc).__name__
+                    )
                     raise RemoteProviderError(
                         f"Could not reach the provider at {self.base_url}: {type(exc).__name__}", status=502
                     ) from None
                 attempt += 1
-                logger.warning("Request to %s failed (%s); retry %d", self.base_url, type(exc).__name__, attempt)
+                logger.warning("%s to %s failed (%s); retry %d", method, self.base_url, type(exc).__name__, attempt)
                 time.sleep(self._backoff * 2 ** (attempt - 1))
-            except httpx.TimeoutException:
-                raise GatewayTimeoutError(f"The provider at {self.base_url} timed out") from None
-        return _native_response(response)
+            except httpx.TimeoutException as exc:
+                logger.error("%s to %s timed out: %s", method, self.base_url, type(exc).__name__)
+                raise RemoteProviderError(
+                    f"The request to the provider at {self.base_url} timed out after {self.backend.timeout:g} s",
+                    status=504,
+                ) from None
 
     def _apply_fresh_token(self, headers: dict[str, str]) -> None:
         """Replace a sandbox or stale bearer token with a fresh one when refresh is configured."""
@@ -87,15 +135,13 @@ class HttpTransport:
 
     def _refresh(self) -> None:
         token_url = self.backend.token_url or f"{self.base_url}/oauth/token"
-        response = self._client.post(
-            token_url,
-            json={
-                "client_id": self.backend.client_id,
-                "client_secret": self.backend.client_secret,
-                "grant_type": "refresh_token",
-                "refresh_token": self._refresh_token,
-            },
-        )
+        grant = {
+            "client_id": self.backend.client_id,
+            "client_secret": self.backend.client_secret,
+            "grant_type": "refresh_token",
+            "refresh_token": self._refresh_token,
+        }
+        response = self._send("POST", lambda: self._client.post(token_url, json=grant))
         if response.status_code == 400:
             raise ConnectionNoLongerAuthenticatedError(
                 "Unable to refresh access token. Refresh token invalid.", status=401
@@ -104,7 +150,12 @@ class HttpTransport:
             raise RemoteProviderError(
                 f"Token refresh failed with status {response.status_code}", status=response.status_code
             )
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise RemoteProviderError("The token endpoint returned no access_token", status=response.status_code)
         self._access_token = body["access_token"]
         self._refresh_token = body.get("refresh_token", self._refresh_token)
         self._expires_at = time.time() + float(body.get("expires_in", 7200))

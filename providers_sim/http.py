@@ -3,7 +3,8 @@
 ``native_app(simulator)`` returns an ASGI application that turns each HTTP request into a
 ``NativeRequest``, lets the simulator handle it, and writes the ``NativeResponse`` back.
 Request bodies may be JSON (``application/json`` or ``application/vnd.api+json``) or
-form-encoded; anything else that is not empty is answered with the vendor's 415 error.
+form-encoded. A body that is not valid JSON gets the vendor's 400 error, and any other
+non-empty body its 415 error.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ logger = logging.getLogger(__name__)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-async def _read_body(request: Request) -> tuple[object, str | None]:
-    """Return the parsed body, or an error message when it cannot be parsed."""
+async def _read_body(request: Request) -> tuple[object, tuple[int, str] | None]:
+    """Return the parsed body, or the status and message of the error when it cannot be read.
+
+    A body that is not valid JSON is a 400; a content type that is neither JSON nor form
+    data is a 415.
+    """
     raw = await request.body()
     if not raw:
         return None, None
@@ -38,8 +43,8 @@ async def _read_body(request: Request) -> tuple[object, str | None]:
         try:
             return json.loads(raw.decode("utf-8")), None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return None, f"Request body is not valid JSON: {exc}"
-    return None, f"Unsupported content type {content_type!r}; send application/json"
+            return None, (400, f"Request body is not valid JSON: {exc}")
+    return None, (415, f"Unsupported content type {content_type!r}; send application/json")
 
 
 def native_app(simulator: Simulator) -> Starlette:
@@ -48,11 +53,11 @@ def native_app(simulator: Simulator) -> Starlette:
     async def dispatch(request: Request) -> Response:
         body, problem = await _read_body(request)
         if problem is not None:
-            native = simulator.error(400, problem)
+            native = simulator.error(*problem)
         else:
             native_request = NativeRequest(
                 method=request.method,
-                path=request.url.path,
+                path=_raw_path(request),
                 query=tuple(parse_qsl(request.url.query, keep_blank_values=True)),
                 headers={key.lower(): value for key, value in request.headers.items()},
                 json=body,
@@ -63,6 +68,19 @@ def native_app(simulator: Simulator) -> Starlette:
 
     routes = [Route("/{path:path}", dispatch, methods=METHODS)]
     return Starlette(routes=routes)
+
+
+def _raw_path(request: Request) -> str:
+    """Return the path as the client sent it, percent-escapes kept.
+
+    The in-process transport hands simulators the path of the URL the adapter built, with
+    escapes such as ``%20`` intact, so the server must not decode it either. Both transports
+    then give the simulator the same ``NativeRequest``.
+    """
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return request.url.path
 
 
 def _to_http(native: NativeResponse) -> Response:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ class Router:
             if match is None:
                 continue
             if route_method == method.upper():
-                return handler, match.groupdict()
+                # Match on the path as sent, then decode each value: ``12%203`` is id ``12 3``.
+                return handler, {name: unquote(value) for name, value in match.groupdict().items()}
             path_known = True
         return "method" if path_known else None
