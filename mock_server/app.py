@@ -13,10 +13,11 @@ from connexion import FlaskApp
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from connexion.security import SECURITY_HANDLERS, ApiKeySecurityHandler
 from connexion.validators import VALIDATOR_MAP
 from starlette.exceptions import HTTPException
 
@@ -57,20 +58,6 @@ _STATUS_ERRORS: dict[int, type[errors.UnifiedError]] = {
     429: errors.TooManyRequestsError,
     501: errors.NotImplementedUnifiedError,
 }
-
-
-class PipelineApiKeyHandler(ApiKeySecurityHandler):
-    """Accepts the API key that ``EngagementPipeline`` has already checked.
-
-    The spec declares an ``x-api-key`` scheme without a Connexion verification function;
-    the pipeline does the check, with the reference's 401 messages, before routing.
-    """
-
-    def get_fn(self, security_scheme: dict[str, Any], required_scopes: Any) -> Any:
-        def verified(_request: ConnexionRequest) -> dict[str, str]:
-            return {"sub": "x-api-key"}
-
-        return verified
 
 
 def _error_response(error: errors.UnifiedError, application_name: str | None) -> ConnexionResponse:
@@ -119,7 +106,7 @@ def create_app(settings: Settings | None = None, sandbox: Sandbox | None = None)
     validator_map["parameter"] = _parameter_validator()
     validator_map["body"] = MediaTypeDict({"*/*json": _body_validator()})
 
-    app = FlaskApp(__name__, specification_dir=str(spec_path().parent))
+    app = FlaskApp(__name__, specification_dir=str(spec_path().parent), middlewares=_middlewares(settings))
     app.add_middleware(RequestLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         EngagementPipeline,
@@ -136,7 +123,6 @@ def create_app(settings: Settings | None = None, sandbox: Sandbox | None = None)
         validate_responses=settings.validate_responses,
         validator_map=validator_map,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
-        security_map={**SECURITY_HANDLERS, "apiKey": PipelineApiKeyHandler},
     )
     app.add_error_handler(errors.UnifiedError, on_unified_error)
     app.add_error_handler(ProblemException, on_problem)
@@ -146,6 +132,19 @@ def create_app(settings: Settings | None = None, sandbox: Sandbox | None = None)
     app.app.config["SANDBOX"] = sandbox
     app.app.register_blueprint(admin_blueprint(sandbox))
     return app
+
+
+def _middlewares(settings: Settings) -> list[Any]:
+    """Return Connexion's middleware stack without the layers this app does not use.
+
+    ``EngagementPipeline`` checks the API key, so Connexion's security layer only repeats
+    that work; the response-validation layer does nothing unless responses are validated.
+    Each layer left out saves its cost on every request.
+    """
+    skipped: set[type] = {SecurityMiddleware}
+    if not settings.validate_responses:
+        skipped.add(ResponseValidationMiddleware)
+    return [middleware for middleware in ConnexionMiddleware.default_middlewares if middleware not in skipped]
 
 
 def _parameter_validator() -> type:

@@ -55,9 +55,10 @@ class NativeHandler(Protocol):
 class InProcessTransport:
     """A transport that hands requests to a simulator in the same process.
 
-    Bodies are deep-copied in both directions, so the adapter and the simulator never share
-    mutable objects. Response header names are lowercase, as the HTTP transport returns
-    them.
+    The request body is deep-copied, so the simulator never keeps an object the adapter
+    can change. Response bodies are not copied again: simulators build each response from
+    fresh copies of their stored documents. Response header names are lowercase, as the
+    HTTP transport returns them.
     """
 
     def __init__(self, simulator: NativeHandler, base_url: str) -> None:
@@ -82,7 +83,7 @@ class InProcessTransport:
         response = self.simulator.handle(request)
         return NativeResponse(
             status=response.status,
-            body=_copy_json(response.body),
+            body=response.body,
             headers={key.lower(): value for key, value in response.headers.items()},
             content_type=response.content_type,
         )
