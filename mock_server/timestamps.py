@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
@@ -36,3 +37,26 @@ def parse_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     return parse_rfc3339(value)
+
+
+_CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+def unified_timestamp(value: Any) -> str | None:
+    """Return a native date-time as the unified form ``2023-10-21T03:59:24.026Z``.
+
+    A time without an offset is taken as UTC. Returns None when ``value`` is missing or
+    not an ISO 8601 date-time.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    if _CANONICAL.match(value):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

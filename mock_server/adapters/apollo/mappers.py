@@ -8,27 +8,15 @@ set through the API: ``owner_id`` is dropped on writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
+
+from ...timestamps import unified_timestamp as to_iso
 
 Record = dict[str, Any]
 
 # Native phone type → unified phone_number_type; any other native type reads back as None.
 _PHONE_TYPES = {"home": "home", "mobile": "mobile", "work": "work", "work_hq": "work", "other": "other"}
 
-
-def to_iso(value: Any) -> str | None:
-    """Normalise a native date-time to ``2023-10-21T03:59:24.026Z``; None when missing or invalid."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 # Accounts ----------------------------------------------------------------------------------

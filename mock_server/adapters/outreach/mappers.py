@@ -9,9 +9,9 @@ absent from the unified record is left out of the write; an explicit null is sen
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
+from ...timestamps import unified_timestamp as timestamp
 from ..base import Record
 
 SEQUENCE_METRICS = (
@@ -58,24 +58,6 @@ _WORD_SEPARATORS = re.compile(r"[_.\-\s]+")
 
 # Shared helpers --------------------------------------------------------------------------
 
-
-_CANONICAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-
-
-def timestamp(value: Any) -> str | None:
-    """Return an ISO 8601 UTC time with milliseconds, or None when ``value`` is not a time."""
-    if not isinstance(value, str):
-        return None
-    if _CANONICAL_TIMESTAMP.match(value):
-        return value
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def related_id(resource: dict[str, Any], name: str) -> str | None:

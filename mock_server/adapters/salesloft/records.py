@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from ...timestamps import unified_timestamp as unified_time
 from ..base import Record
 
 _LEADING_INTEGER = re.compile(r"^\s*([+-]?\d+)")
@@ -42,19 +42,6 @@ def parse_int_like_js(value: Any) -> int | None:
     match = _LEADING_INTEGER.match(str(value))
     return int(match.group(1)) if match else None
 
-
-def unified_time(value: Any) -> str | None:
-    """Return a native timestamp as RFC 3339 UTC with milliseconds; None when absent or invalid."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def embedded_id(value: Any) -> str | None:
