@@ -129,6 +129,8 @@ class ManagedCache:
 
         with self._lock:
             cached = self._synced(object_name, customer_id)
+            if cursor is not None and str(cursor.id) not in cached.records:
+                raise invalid_cursor(cursor_text or "", "it names no cached record of this list")
             order = cached.order
             if modified_after is not None:
                 order = [key for key in order if _modified_after(cached.records[key], modified_after)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import math
 import os
 import signal
 import sys
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _add_serve_command(commands: Any) -> None:
     serve = commands.add_parser("serve", help="Serve the unified API on localhost.")
     serve.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: 127.0.0.1).")
-    serve.add_argument("--port", type=int, default=8080, help="TCP port to listen on (default: 8080).")
+    serve.add_argument("--port", type=tcp_port, default=8080, help="TCP port to listen on (default: 8080).")
     serve.add_argument(
         "--api-key",
         action="append",
@@ -128,11 +129,13 @@ def _add_serve_command(commands: Any) -> None:
             "sends its own sandbox credential, as simulators expect."
         ),
     )
-    serve.add_argument("--retry-attempts", type=int, default=3, metavar="N", help="Retries of a rate-limited list or search (default: 3).")
+    serve.add_argument(
+        "--retry-attempts", type=_retry_count, default=3, metavar="N", help="Retries of a rate-limited list or search, 0 to 10 (default: 3)."
+    )
     serve.add_argument(
         "--retry-base", type=_non_negative_seconds, default=1.0, metavar="SECONDS", help="First backoff wait (default: 1.0)."
     )
-    serve.add_argument("--retry-factor", type=float, default=2.0, metavar="X", help="Backoff growth per retry (default: 2.0).")
+    serve.add_argument("--retry-factor", type=_growth_factor, default=2.0, metavar="X", help="Backoff growth per retry, 1 or more (default: 2.0).")
     serve.add_argument(
         "--retry-cap", type=_non_negative_seconds, default=60.0, metavar="SECONDS", help="Longest wait, Retry-After included (default: 60)."
     )
@@ -140,6 +143,29 @@ def _add_serve_command(commands: Any) -> None:
 
 
 ENV_PREFIX = "ENGAGEMENT_MOCK_"
+
+
+def tcp_port(text: str) -> int:
+    """Parse a TCP port number (1 to 65535)."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
+def _retry_count(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) > 10:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 10, got {text!r}")
+    return int(text)
+
+
+def _growth_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number of 1 or more, got {text!r}")
+    return value
 
 
 def _provider_url(text: str) -> tuple[Provider, str]:
@@ -201,7 +227,7 @@ def _non_negative_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if value < 0:
+    if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more seconds, got {text!r}")
     return value
 
@@ -241,6 +267,9 @@ def serve_command(args: argparse.Namespace) -> int:
 
     _configure_logging(args.log_level)
     api_keys = tuple(args.api_keys or [DEFAULT_API_KEY])
+    if any(not key.strip() for key in api_keys):
+        print("engagement-mock: --api-key must not be empty.", file=sys.stderr)
+        return 2
     settings = Settings(
         api_keys=api_keys,
         strict_connections=args.strict_connections,

@@ -24,7 +24,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .connections import Sandbox
-from .errors import MethodNotAllowedError, NotFoundError, UnauthorizedError, UnifiedError
+from .errors import MethodNotAllowedError, NotFoundError, UnauthorizedError, UnifiedError, ValidationError
 
 logger = logging.getLogger("mock_server.requests")
 
@@ -68,6 +68,24 @@ async def send_error(send: Send, error: UnifiedError, application_name: str | No
     await send({"type": "http.response.body", "body": body})
 
 
+_SINGLE_HEADERS = ("x-api-key", "x-customer-id", "x-provider-name")
+
+
+def _reject_repeated_headers(scope: Scope) -> None:
+    """Raise a 400 when a tenant or key header appears twice: it must name one connection."""
+    seen: set[str] = set()
+    for raw_name, _value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").lower()
+        if name in _SINGLE_HEADERS:
+            if name in seen:
+                raise ValidationError(
+                    f"Header {name} is repeated",
+                    detail=f"Header {name} was sent more than once; send it once, with one value.",
+                    pointer=f"/headers/{name}",
+                )
+            seen.add(name)
+
+
 class EngagementPipeline:
     """Authenticates, resolves the connection and rejects unknown routes (see module doc)."""
 
@@ -90,6 +108,7 @@ class EngagementPipeline:
         await self.app(scope, receive, send)
 
     def _check(self, scope: Scope, relative_path: str) -> None:
+        _reject_repeated_headers(scope)
         headers = _headers(scope)
         api_key = headers.get("x-api-key", "")
         if not api_key:

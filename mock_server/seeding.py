@@ -29,7 +29,7 @@ from fixtures import (
     resolve_counts,
 )
 from fixtures.presets import Counts
-from providers_sim.base import FixedClock, Simulator, stable_seed
+from providers_sim.base import FixedClock, Simulator, account_prefix, stable_seed
 from providers_sim.store import Store
 
 from .connections import VENDORS, Connection, Sandbox, account_name, application_id_for, load
@@ -84,7 +84,7 @@ def parse_seed_request(body: Any, default_seed: int) -> SeedRequest:
             )
 
     preset_name = body.get("preset")
-    if preset_name is not None and preset_name not in PRESETS:
+    if preset_name is not None and (not isinstance(preset_name, str) or preset_name not in PRESETS):
         raise ValidationError(
             "Invalid seed request",
             detail=f"Unknown preset {preset_name!r}; expected one of {', '.join(PRESETS)}",
@@ -107,7 +107,7 @@ def parse_seed_request(body: Any, default_seed: int) -> SeedRequest:
             pointer="/body/seed",
         )
     locale = body.get("locale", DEFAULT_LOCALE)
-    if locale not in LOCALES:
+    if not isinstance(locale, str) or locale not in LOCALES:
         raise ValidationError(
             "Invalid seed request",
             detail=f"Unsupported locale {locale!r}; expected one of {', '.join(LOCALES)}",
@@ -173,7 +173,7 @@ def seed_new_connection(sandbox: Sandbox, connection: Connection, preset_name: s
 
 def account_has_data(store: Store, vendor: str, account: str) -> bool:
     """Tell whether the store contains any table of the vendor account."""
-    prefix = f"{vendor}/{account}/"
+    prefix = account_prefix(vendor, account)
     return any(name.startswith(prefix) for name in store.table_names())
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from providers_sim.base import Simulator
+from providers_sim.base import account_prefix as vendor_account_prefix
 from providers_sim.store import Store
 
 from .errors import ValidationError
@@ -31,7 +32,7 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 
 def account_prefix(provider: Provider, account: str) -> str:
     """Return the prefix of the store tables of one vendor account."""
-    return f"{provider.value}/{account}/"
+    return vendor_account_prefix(provider.value, account)
 
 
 def export_snapshot(store: Store, provider: Provider, account: str) -> dict[str, Any]:

@@ -14,7 +14,6 @@ replace its defaults so that every failure is a ``ValidationError`` whose
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,6 +21,8 @@ from urllib.parse import parse_qsl
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import ValidationError as SchemaError
+
+from providers_sim.jsonsafe import UnsafeJSONError, parse_json
 
 from .errors import ValidationError
 from .timestamps import parse_rfc3339
@@ -109,11 +110,11 @@ class PointerJSONBodyValidator(JSONRequestBodyValidator):
         if not data:
             return None
         try:
-            return json.loads(data.decode(self._encoding))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return parse_json(data.decode(self._encoding))
+        except (UnicodeDecodeError, UnsafeJSONError) as exc:
             raise ValidationError(
                 "Request body is not valid JSON",
-                detail=f"The request body could not be parsed as JSON: {exc}.",
+                detail=f"The request body could not be parsed as strict JSON: {exc}.",
                 pointer="/body",
             ) from None
 

@@ -48,6 +48,16 @@ def iso_millis(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def account_prefix(vendor: str, account: str) -> str:
+    """Return the table-name prefix of one vendor account, ending in ``/``.
+
+    ``/`` and ``%`` in the account name are percent-encoded, so that no account's prefix
+    starts another's (``acme/`` is not a prefix of ``acme%2Fx/``).
+    """
+    escaped = account.replace("%", "%25").replace("/", "%2F")
+    return f"{vendor}/{escaped}/"
+
+
 def stable_seed(*parts: str) -> int:
     """Return a 64-bit integer derived from ``parts``, equal on every machine and run."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
@@ -147,7 +157,7 @@ class Simulator:
                 self._accounts.insert({"credential": credential, "account": account})
 
     def collection(self, account: str, resource: str, indexes: dict[str, IndexKey] | None = None) -> Collection:
-        return self.store.collection(f"{self.vendor}/{account}/{resource}", indexes)
+        return self.store.collection(account_prefix(self.vendor, account) + resource, indexes)
 
     # Faults and limits -------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ non-empty body its 415 error.
 
 from __future__ import annotations
 
-import json
 import logging
 from urllib.parse import parse_qsl
 
@@ -20,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .base import Simulator
+from .jsonsafe import UnsafeJSONError, parse_json
 from .native import NativeRequest, NativeResponse
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,14 @@ async def _read_body(request: Request) -> tuple[object, tuple[int, str] | None]:
         return None, None
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)), None
+        try:
+            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)), None
+        except UnicodeDecodeError as exc:
+            return None, (400, f"Form body is not valid UTF-8: {exc}")
     if content_type.endswith("json") or content_type in ("", "text/plain"):
         try:
-            return json.loads(raw.decode("utf-8")), None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return parse_json(raw.decode("utf-8")), None
+        except (UnicodeDecodeError, UnsafeJSONError) as exc:
             return None, (400, f"Request body is not valid JSON: {exc}")
     return None, (415, f"Unsupported content type {content_type!r}; send application/json")
 

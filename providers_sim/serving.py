@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import math
 import sys
 from collections.abc import Sequence
 
@@ -36,16 +37,23 @@ def build_simulator(provider: str, store: Store, *, strict_accounts: bool = Fals
     return simulator_class(store, strict_accounts=strict_accounts, rate_limit=rate_limit)  # type: ignore[no-any-return]
 
 
+def _tcp_port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65533:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65533, got {text!r}")
+    return int(text)
+
+
 def _parse_rate_limit(text: str | None) -> RateLimit | None:
     if not text:
         return None
     count, _, window = text.partition("/")
     try:
-        return RateLimit(int(count), float(window or 60))
+        limit = RateLimit(int(count), float(window or 60))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"Invalid rate limit {text!r}: use REQUESTS/SECONDS, for example 600/60"
-        ) from None
+        limit = None
+    if limit is None or limit.limit < 1 or not math.isfinite(limit.window) or limit.window <= 0:
+        raise argparse.ArgumentTypeError(f"invalid rate limit {text!r}: use REQUESTS/SECONDS, for example 600/60")
+    return limit
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +61,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider", required=True, choices=[*SIMULATORS, "all"], help="Vendor to simulate, or all three.")
     parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: 127.0.0.1).")
     parser.add_argument(
-        "--port", type=int, default=9001, help="TCP port; with --provider all, apollo, outreach and salesloft take PORT, PORT+1, PORT+2 (default: 9001)."
+        "--port", type=_tcp_port, default=9001, help="TCP port; with --provider all, apollo, outreach and salesloft take PORT, PORT+1, PORT+2 (default: 9001)."
     )
     parser.add_argument("--data-file", help="Keep the simulators' records in this JSON file (default: in memory).")
     parser.add_argument(
@@ -61,7 +69,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Respond 401 to credentials that were not issued, instead of opening a sandbox account for them.",
     )
-    parser.add_argument("--rate-limit", help="Requests allowed per account and window, as REQUESTS/SECONDS (default: no limit).")
+    parser.add_argument(
+        "--rate-limit",
+        type=_parse_rate_limit,
+        help="Requests allowed per account and window, as REQUESTS/SECONDS (default: no limit).",
+    )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
 
@@ -72,7 +84,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     providers = list(SIMULATORS) if args.provider == "all" else [args.provider]
     store = Store(args.data_file)
-    rate_limit = _parse_rate_limit(args.rate_limit)
+    rate_limit = args.rate_limit
     servers = []
     for offset, provider in enumerate(providers):
         simulator = build_simulator(provider, store, strict_accounts=args.strict_accounts, rate_limit=rate_limit)

@@ -176,13 +176,23 @@ class _SharingDecoder:
         return self._objects.setdefault(tuple(key), built)
 
     def unshare_documents(self, tables: dict[str, Any]) -> None:
-        """Copy every top-level document that is also a shared value, so updates stay local."""
+        """Give every table and every top-level document its own dict, so writes stay local.
+
+        Two tables with equal small contents (the account registries of two vendors, for
+        example) would otherwise be one dict, and an insert into one would show in both.
+        """
         shared = {id(value) for value in self._objects.values()}
-        for table in tables.values():
-            if isinstance(table, dict):
-                for key, document in table.items():
-                    if id(document) in shared:
-                        table[key] = dict(document)
+        seen_tables: set[int] = set()
+        for name, table in list(tables.items()):
+            if not isinstance(table, dict):
+                continue
+            if id(table) in shared or id(table) in seen_tables:
+                table = dict(table)
+                tables[name] = table
+            seen_tables.add(id(table))
+            for key, document in table.items():
+                if id(document) in shared:
+                    table[key] = dict(document)
         self._strings.clear()
         self._objects.clear()
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from conftest import API_KEY, BASE_PATH, ServerProcess, free_port, unified_headers
 from mock_server.cli import http_backends
@@ -107,3 +108,20 @@ def test_http_backends_read_credentials_from_environment() -> None:
     assert backend.refresh_token == "refresh"
     assert backend.api_key is None
     assert "secret-token" not in repr(backend)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["serve", "--port", "99999"],
+        ["serve", "--flush-interval", "nan"],
+        ["serve", "--retry-factor", "nan"],
+        ["sim", "serve", "--provider", "all", "--rate-limit", "x"],
+        ["sim", "serve", "--provider", "all", "--port", "abc"],
+    ],
+)
+def test_invalid_options_are_usage_errors(arguments: list[str]) -> None:
+    completed = subprocess.run([sys.executable, "-m", "mock_server", *arguments], capture_output=True, text=True, timeout=30)
+    assert completed.returncode == 2
+    assert "error: argument" in completed.stderr
+    assert "Traceback" not in completed.stderr

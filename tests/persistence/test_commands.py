@@ -52,7 +52,7 @@ def test_seed_rejects_invalid_counts() -> None:
     result = run_command("seed", "--data-file", "unused.json", "--customer-id", "c", "--counts", "contacts=many")
 
     assert result.returncode == 2
-    assert "contacts must be a whole number of 0 or more, got 'many'" in result.stderr
+    assert "contacts must be a whole number from 0 to 200,000, got 'many'" in result.stderr
 
 
 def test_seed_server_reports_server_error(served: ServerProcess) -> None:
