@@ -19,7 +19,7 @@ from typing import Any
 import flask
 
 from .connections import Connection, Sandbox
-from .errors import BadRequestError, UnauthorizedError, UnifiedError, ValidationError
+from .errors import BadRequestError, NotImplementedUnifiedError, UnauthorizedError, UnifiedError, ValidationError
 from .seeding import connection_seed, in_process_simulator, parse_seed_request, report_body, seed_connection
 from .snapshots import export_snapshot, parse_snapshot, restore_snapshot
 
@@ -86,12 +86,36 @@ def admin_blueprint(sandbox: Sandbox) -> flask.Blueprint:
         found = connection()
         simulator = in_process_simulator(sandbox, found.provider)
         tables = parse_snapshot(_json_body(), found.provider)
-        with found.lock:
+        with found.lock, sandbox.store.lock:
+            simulator.open_account(found.account)
+            previous = export_snapshot(sandbox.store, found.provider, found.account)
             restored = restore_snapshot(sandbox.store, simulator, found.account, tables)
             found.cache.invalidate()
+            problem = _read_back_problem(found)
+            if problem is not None:
+                restore_snapshot(sandbox.store, simulator, found.account, previous["tables"])
+                found.cache.invalidate()
+                raise ValidationError(
+                    "Invalid snapshot records",
+                    detail=f"The snapshot's records cannot be read as {found.provider.value} data ({problem}); "
+                    "the connection's data was left as it was.",
+                    pointer="/body/tables",
+                )
         return _respond({"provider": found.provider.value, "customer_id": found.customer_id, "restored": restored})
 
     return blueprint
+
+
+def _read_back_problem(connection: Connection) -> str | None:
+    """Read every common object through the adapter; return what failed, or None."""
+    for object_name in ("account", "contact", "user", "mailbox", "sequence", "sequence_state"):
+        try:
+            connection.adapter.sync_records(object_name)
+        except NotImplementedUnifiedError:
+            continue
+        except Exception as exc:  # noqa: BLE001 - any failure means the records are unusable
+            return f"reading {object_name} records failed: {type(exc).__name__}: {exc}"
+    return None
 
 
 def _json_body() -> object:

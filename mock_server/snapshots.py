@@ -79,7 +79,7 @@ def _check_table(name: str, table: Any) -> None:
     if not isinstance(table, dict):
         raise _invalid(f"Table {name!r} must be an object of records by id", pointer)
     for key, document in table.items():
-        if not key.isdigit() or int(key) < 1:
+        if not (key.isascii() and key.isdigit() and len(key) <= 18 and str(int(key)) == key and int(key) >= 1):
             raise _invalid(f"Record key {key!r} in table {name!r} must be a positive whole number", f"{pointer}/{key}")
         if not isinstance(document, dict):
             raise _invalid(f"Record {key} in table {name!r} must be a JSON object", f"{pointer}/{key}")

@@ -24,7 +24,7 @@ from .native import NativeRequest, NativeResponse
 
 logger = logging.getLogger(__name__)
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 
 
 async def _read_body(request: Request) -> tuple[object, tuple[int, str] | None]:
@@ -66,7 +66,12 @@ def native_app(simulator: Simulator) -> Starlette:
                 json=body,
                 base_url=f"{request.url.scheme}://{request.url.netloc}",
             )
-            native = await run_in_threadpool(simulator.handle, native_request)
+            try:
+                native = await run_in_threadpool(simulator.handle, native_request)
+            except Exception:
+                # A simulator bug still answers in the vendor's error format, never as plain text.
+                logger.exception("%s simulator failed on %s %s", simulator.vendor, request.method, request.url.path)
+                native = simulator.error(500, "Internal server error")
         return _to_http(native)
 
     routes = [Route("/{path:path}", dispatch, methods=METHODS)]

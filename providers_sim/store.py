@@ -114,6 +114,8 @@ def _load_json(path: str) -> dict[str, dict[str, Any]]:
             data = json.load(handle, object_pairs_hook=decoder.build)
     except json.JSONDecodeError as exc:
         raise DataFileError(f"Data file {path!r} is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise DataFileError(f"Data file {path!r} nests values too deeply to be a data file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"Data file {path!r} cannot be read: {exc}") from exc
     if not isinstance(data, dict):
@@ -122,7 +124,7 @@ def _load_json(path: str) -> dict[str, dict[str, Any]]:
         if not isinstance(table, dict):
             raise DataFileError(f"Table {name!r} in data file {path!r} must be an object of documents by id")
         for key, document in table.items():
-            if not key.isdigit() or not isinstance(document, dict):
+            if not (key.isascii() and key.isdigit() and len(key) <= 18) or not isinstance(document, dict):
                 raise DataFileError(
                     f"Table {name!r} in data file {path!r} has an invalid entry {key!r}: "
                     "expected a whole-number id and a JSON object"
