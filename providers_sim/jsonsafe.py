@@ -17,7 +17,7 @@ MAX_DEPTH = 64
 
 
 class UnsafeJSONError(ValueError):
-    """A request body that is not strict JSON, or holds a value the store cannot keep."""
+    """A request body that is not strict JSON, or contains a value the store cannot keep."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -67,4 +67,4 @@ def _check_text(text: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise UnsafeJSONError("string holds a lone UTF-16 surrogate, which is not valid Unicode") from None
+        raise UnsafeJSONError("string contains a lone UTF-16 surrogate, which is invalid Unicode") from None

@@ -1,4 +1,4 @@
-"""A snapshot holds exactly one customer's tables, whatever characters customer ids use."""
+"""A snapshot contains exactly one customer's tables, whatever characters customer ids use."""
 
 from __future__ import annotations
 
