@@ -13,7 +13,7 @@ declares an error response the reference service gave but the spec left out:
 * ``read_from_cache`` is false on searches, because cached search is a documented 501.
 * the error responses every other operation declares are added to the operations that
   list only their success code (``_search``, ``_upsert``, the step PATCH), because those
-  operations answer the same validation and provider errors.
+  operations return the same validation and provider errors.
 * a nullable enum lists ``null`` among its values, because the spec marks those fields
   nullable (Outreach reads email types back as null) and OpenAPI 3.0.3 only lets an enum
   take null when null is listed.

@@ -90,7 +90,7 @@ def config_text(provider: str) -> str:
     ]
     capabilities = CAPABILITIES[Provider(provider)]
     for operation_id, refusal in sorted(capabilities.refusals.items()):
-        # A refused operation answers its refusal whatever the input; a line break in a
+        # A refused operation returns its refusal whatever the input. A line break in a
         # path parameter matches no route (404), and missing credentials stay 401.
         expected = [str(refusal.status), "401", "404"]
         if operation_id in LIST_OPERATIONS:

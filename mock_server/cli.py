@@ -137,7 +137,7 @@ def _add_serve_command(commands: Any) -> None:
     )
     serve.add_argument("--retry-factor", type=_growth_factor, default=2.0, metavar="X", help="Backoff growth per retry, 1 or more (default: 2.0).")
     serve.add_argument(
-        "--retry-cap", type=_non_negative_seconds, default=60.0, metavar="SECONDS", help="Longest wait, Retry-After included (default: 60)."
+        "--retry-cap", type=_non_negative_seconds, default=60.0, metavar="SECONDS", help="Maximum wait in seconds, Retry-After included (default: 60)."
     )
     serve.set_defaults(handler=serve_command)
 

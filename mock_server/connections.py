@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VendorModules:
-    """Where a vendor's simulator and adapter live, and the host the adapter believes it calls."""
+    """Import paths of a vendor's simulator and adapter, and the host the adapter addresses."""
 
     simulator: str
     adapter: str

@@ -1,7 +1,7 @@
 """Pagination cursors: base64url (no padding) of the compact JSON ``{"id": X, "reverse": B}``.
 
 ``{"id":2,"reverse":false}`` encodes to ``eyJpZCI6MiwicmV2ZXJzZSI6ZmFsc2V9``. What ``id``
-holds depends on the vendor: a page number (Apollo, Salesloft), the absolute URL of the
+contains depends on the vendor: a page number (Apollo, Salesloft), the absolute URL of the
 next native page (Outreach), or the last record id of a cached read.
 """
 

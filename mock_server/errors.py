@@ -35,7 +35,7 @@ ORIGIN_REMOTE = "remote-provider"
 
 
 class UnifiedError(Exception):
-    """An error answered in the spec's ``errors`` shape."""
+    """An error returned in the spec's ``errors`` shape."""
 
     code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
     http_status: ClassVar[int] = 500

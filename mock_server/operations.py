@@ -1,7 +1,7 @@
 """Handlers of the 25 unified operations, named after their operationIds.
 
 Each handler follows the same steps: resolve the connection, read the validated query,
-answer a documented refusal from the vendor's capability table, call the adapter, keep the
+return a documented refusal from the vendor's capability table, call the adapter, keep the
 managed-destination cache current, and shape the response envelope of the spec.
 """
 

@@ -13,7 +13,7 @@ DEFAULT_APPLICATION_NAME = "sandbox"
 
 @dataclass(frozen=True)
 class HttpBackend:
-    """Where the adapters of one vendor send native requests over HTTP, and with what.
+    """HTTP endpoint and credentials to which one vendor's adapters send native requests.
 
     Leave the credentials empty to reach a simulator: each connection then sends its own
     sandbox token, so each connection gets its own vendor account.
@@ -34,7 +34,7 @@ class HttpBackend:
 
 @dataclass(frozen=True)
 class Settings:
-    """How the sandbox behaves; the command line fills this in."""
+    """Behaviour settings of the sandbox, filled in by the command line."""
 
     api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
     application_name: str = DEFAULT_APPLICATION_NAME

@@ -1,4 +1,4 @@
-"""Request validation with spec-shaped ``VALIDATION_ERROR`` answers.
+"""Request validation with spec-shaped ``VALIDATION_ERROR`` responses.
 
 Connexion validates parameters and bodies against ``openapi.yaml``; the validators here
 replace its defaults so that every failure is a ``ValidationError`` whose

@@ -162,7 +162,7 @@ class Simulator:
     # Faults and limits -------------------------------------------------------------------
 
     def inject_faults(self, account: str, *responses: NativeResponse) -> None:
-        """Answer the next requests of ``account`` with ``responses``, in order."""
+        """Return ``responses``, in order, for the next requests of ``account``."""
         with self.store.lock:
             self._faults.setdefault(account, deque()).extend(responses)
 
@@ -186,7 +186,7 @@ class Simulator:
     # Dispatch ----------------------------------------------------------------------------
 
     def handle(self, request: NativeRequest) -> NativeResponse:
-        """Answer one native request."""
+        """Handle one native request and return the vendor's response."""
         with self.store.lock:
             resolved = self.router.resolve(request.method, request.path)
             if resolved is None:

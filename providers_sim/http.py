@@ -69,7 +69,7 @@ def native_app(simulator: Simulator) -> Starlette:
             try:
                 native = await run_in_threadpool(simulator.handle, native_request)
             except Exception:
-                # A simulator bug still answers in the vendor's error format, never as plain text.
+                # A simulator bug still returns the vendor's error format, never plain text.
                 logger.exception("%s simulator failed on %s %s", simulator.vendor, request.method, request.url.path)
                 native = simulator.error(500, "Internal server error")
         return _to_http(native)

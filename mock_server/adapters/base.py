@@ -117,8 +117,8 @@ def _copy_json(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Credentials:
-    """What an adapter sends to authenticate: a bearer token (Outreach, Salesloft) or an
-    API key (Apollo), and optionally what it needs to refresh an expiring token."""
+    """Authentication data of an adapter: a bearer token (Outreach, Salesloft) or an API key
+    (Apollo), and optionally what it needs to refresh an expiring token."""
 
     token: str | None = None
     api_key: str | None = None
@@ -203,7 +203,7 @@ class Adapter:
     """Base class of the vendor adapters; one method per unified operation.
 
     A method that a vendor does not support is not overridden: the operation layer reads
-    the vendor's capability table and answers the documented refusal before calling it.
+    the vendor's capability table and returns the documented refusal before calling it.
     """
 
     provider: Provider
@@ -326,7 +326,7 @@ class Adapter:
             query = ListQuery(page_size=100, cursor=page.next, cursor_text=marker)
 
     def with_retries(self, call: Callable[[], NativeResponse]) -> NativeResponse:
-        """Run a native call, retrying 429 answers with the configured backoff.
+        """Run a native call, retrying 429 responses with the configured backoff.
 
         Returns the last response, which is still a 429 when every retry was used up.
         """
@@ -336,7 +336,7 @@ class Adapter:
             if response.status != 429:
                 return response
             wait = policy.delay(attempt, response.headers.get("retry-after"))
-            logger.info("%s answered 429; retrying in %.3f s (retry %d of %d)", self.provider.value, wait, attempt + 1, policy.attempts)
+            logger.info("%s responded 429; retrying in %.3f s (retry %d of %d)", self.provider.value, wait, attempt + 1, policy.attempts)
             self.settings.sleep(wait)
             response = call()
         return response

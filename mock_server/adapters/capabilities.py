@@ -1,8 +1,8 @@
 """What each vendor supports behind the unified API, declared once.
 
-The operation layer reads these tables to answer the documented refusals before any native
-call; the adapters read the filters and page rules; the tests check every operation of every
-provider against them. Each entry imitates the reference service (Supaglue 0.25.7).
+The operation layer reads these tables to return the documented refusals before any native
+call. The adapters read the filters and page rules, and the tests check every operation of
+every provider against them. Each entry imitates the reference service (Supaglue 0.25.7).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ LIST_OPERATIONS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Refusal:
-    """A documented answer instead of a native call: 400 BAD_REQUEST or 501."""
+    """A documented error returned instead of a native call: 400 BAD_REQUEST or 501."""
 
     status: int
     message: str

@@ -173,7 +173,7 @@ def from_native_mailbox(email_account: Mapping[str, Any]) -> Record:
 def _email_addresses(email: str | None) -> list[dict[str, Any]]:
     """Return Apollo's single email as the one ``primary`` address.
 
-    A contact without an email has no address: the reference answered one address with a
+    A contact without an email has no address: the reference returned one address with a
     null ``email_address``, which the spec does not allow.
     """
     if not email:
