@@ -40,7 +40,7 @@ IMPATIENT = RetryPolicy(attempts=2, base=0.01, factor=2.0, cap=0.05)
 CLIENT_ID = "client-id-for-tests"
 CLIENT_SECRET = "client-secret-9b1f2c"
 REFRESH_LOG = "Refreshed the access token"
-RETRY_LOG = "answered 429; retrying"
+RETRY_LOG = "responded 429; retrying"
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ def test_list_waits_retry_after_then_succeeds(
     assert spent == [200, 200]
     assert response.status_code == 200, response.text
     assert len(retries) == 1
-    assert re.fullmatch(rf"{provider.value} answered 429; retrying in [12]\.000 s \(retry 1 of 3\)", retries[0])
+    assert re.fullmatch(rf"{provider.value} responded 429; retrying in [12]\.000 s \(retry 1 of 3\)", retries[0])
     assert waited >= float(retries[0].split("retrying in ")[1].split(" s")[0])
 
 
