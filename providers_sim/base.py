@@ -9,6 +9,7 @@ baseline derived from the credential; in strict mode it is a native 401.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections import deque
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from .native import NativeRequest, NativeResponse, Router
+from .memo import Memo, check_same, verifying
+from .native import Handler, NativeRequest, NativeResponse, Router
 from .store import Collection, IndexKey, Store
 
 
@@ -81,6 +83,8 @@ class Simulator:
     """
 
     vendor: ClassVar[str] = ""
+    # Responses of read-only requests remembered per simulator (see ``reads``).
+    read_memo_size: ClassVar[int] = 64
 
     def __init__(
         self,
@@ -99,6 +103,7 @@ class Simulator:
         self._monotonic = monotonic
         self._windows: dict[str, tuple[float, int]] = {}
         self._faults: dict[str, deque[NativeResponse]] = {}
+        self._read_memo: Memo[tuple[int, NativeResponse]] = Memo(self.read_memo_size)
         self._accounts = self.store.collection(f"{self.vendor}/accounts", indexes={"name": _name_key})
         self.register_routes()
 
@@ -159,6 +164,45 @@ class Simulator:
     def collection(self, account: str, resource: str, indexes: dict[str, IndexKey] | None = None) -> Collection:
         return self.store.collection(account_prefix(self.vendor, account) + resource, indexes)
 
+    # Reads -------------------------------------------------------------------------------
+
+    def reads(self, handler: Handler) -> Handler:
+        """Wrap a handler that only reads the store, so that a repeated request reuses its response.
+
+        A request equal to an earlier one (method, path, query, headers, body and route
+        values) gets the earlier response body again as long as the store has not been
+        written since. Admission (credentials, faults, rate limits) happens before the
+        handler and is never skipped. Only 200 responses of calls that left the store
+        unchanged are remembered, and the body is shared: callers must not change it.
+        """
+
+        def run(request: NativeRequest, *args: Any, **values: Any) -> NativeResponse:
+            key = _read_key(request, args, values)
+            if key is None:
+                return handler(request, *args, **values)
+            version = self.store.version
+            entry = self._read_memo.get(key)
+            if entry is not None and entry[0] == version:
+                remembered = entry[1]
+                if verifying():
+                    fresh = handler(request, *args, **values)
+                    check_same(
+                        (remembered.status, remembered.body, remembered.headers),
+                        (fresh.status, fresh.body, fresh.headers),
+                        f"response to {request.method} {request.path}",
+                    )
+                return _reissued(remembered)
+            response = handler(request, *args, **values)
+            if response.status == 200 and self.store.version == version:
+                self._read_memo.put(key, (version, _reissued(response)))
+            return response
+
+        return run
+
+    def forget_reads(self) -> None:
+        """Drop every remembered read response, so that the next reads are built again."""
+        self._read_memo.clear()
+
     # Faults and limits -------------------------------------------------------------------
 
     def inject_faults(self, account: str, *responses: NativeResponse) -> None:
@@ -214,6 +258,36 @@ class Simulator:
             response = handler(request, account=account, **values)
             response.headers.update(self.rate_limit_headers(account))
             return response
+
+
+def _read_key(request: NativeRequest, args: tuple[Any, ...], values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Return everything a read handler sees of a request, as a hashable key (None if it cannot be)."""
+    body = None
+    if request.json is not None:
+        try:
+            body = json.dumps(request.json, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+    try:
+        key = (
+            request.method,
+            request.path,
+            request.query,
+            request.base_url,
+            tuple(sorted(request.headers.items())),
+            body,
+            args,
+            tuple(sorted(values.items())),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _reissued(response: NativeResponse) -> NativeResponse:
+    """Return a response with the same body and its own headers, which callers may extend."""
+    return NativeResponse(response.status, response.body, dict(response.headers), response.content_type)
 
 
 def _name_key(document: Any) -> list[str]:

@@ -50,6 +50,8 @@ class BufferedJSONStorage(Storage):
         self._flush_lock = threading.Lock()
         self._memory: dict[str, dict[str, Any]] = {}
         self._dirty = False
+        # Counts writes, so that a reader can tell whether anything changed since it looked.
+        self.version = 0
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
         if path is not None:
@@ -66,6 +68,7 @@ class BufferedJSONStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self._memory = data
         self._dirty = True
+        self.version += 1
 
     def flush(self) -> bool:
         """Write the database to its file now if it changed; return whether it wrote."""
@@ -315,6 +318,11 @@ class Store:
                 found = Collection(self, name, indexes or {})
                 self._collections[name] = found
             return found
+
+    @property
+    def version(self) -> int:
+        """A number that grows with every write to the database."""
+        return self.storage.version
 
     def table_names(self) -> list[str]:
         with self.lock:

@@ -70,8 +70,12 @@ class ApolloCore(Simulator):
         """Serve ``handler`` at ``/v1<path>`` and ``/api/v1<path>``, behind the rate limiter.
 
         ``handler`` is called as ``handler(request, account, **path_values)`` and may raise
-        ``ApolloError`` to return Apollo's error response.
+        ``ApolloError`` to return Apollo's error response. GETs and the ``/search`` POSTs
+        only read, so their responses are remembered (see ``Simulator.reads``) behind the
+        rate limiter, which still counts every call.
         """
+        if method == "GET" or path.endswith("/search"):
+            handler = self.reads(handler)
 
         def run(request: NativeRequest, *, account: str, **values: str) -> NativeResponse:
             exceeded = self.limiter.acquire(account)

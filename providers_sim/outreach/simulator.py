@@ -64,11 +64,11 @@ class OutreachSimulator(Simulator):
         for spec in RESOURCES.values():
             collection_path = f"/api/v2/{spec.name}"
             if "list" in spec.methods:
-                self.router.add("GET", collection_path, self._guarded(partial(self._list, spec)))
+                self.router.add("GET", collection_path, self.reads(self._guarded(partial(self._list, spec))))
             if "create" in spec.methods:
                 self.router.add("POST", collection_path, self._guarded(partial(self._create, spec)))
             if "get" in spec.methods:
-                self.router.add("GET", collection_path + "/{id}", self._guarded(partial(self._get, spec)))
+                self.router.add("GET", collection_path + "/{id}", self.reads(self._guarded(partial(self._get, spec))))
             if "update" in spec.methods:
                 self.router.add("PATCH", collection_path + "/{id}", self._guarded(partial(self._update, spec)))
         self.router.add("POST", TOKEN_PATH, self._token)

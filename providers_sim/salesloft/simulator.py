@@ -101,7 +101,8 @@ class SalesloftSimulator(Simulator):
             ("DELETE", "/v2/cadence_memberships/{id}", memberships.delete_membership),
         ]
         for method, pattern, handler in routes:
-            self.router.add(method, pattern, self._bind(handler))
+            bound = self._bind(handler)
+            self.router.add(method, pattern, self.reads(bound) if method == "GET" else bound)
         self.router.add("POST", TOKEN_PATH, self._bind(oauth.refresh_access_token))
 
     def _bind(self, handler: ResourceHandler) -> ResourceHandler:
