@@ -13,6 +13,8 @@ from typing import Any
 
 import flask
 
+from providers_sim.memo import DerivedMemo
+
 from .adapters.base import Adapter, ListQuery, Page, Record, Written
 from .adapters.capabilities import CAPABILITIES, OPERATION_IDS, Capabilities
 from .connections import Connection, Sandbox
@@ -69,8 +71,11 @@ def _body() -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-# Compact output without the circular-reference check: response bodies are fresh trees.
+# Compact output without the circular-reference check: response bodies are trees.
 _ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"), ensure_ascii=False)
+
+# The JSON text of record lists that adapters handed out again (see ``map_items``).
+_ENCODED_RECORDS = DerivedMemo(64)
 
 
 def _respond(body: Any, status: int = 200) -> flask.Response:
@@ -90,8 +95,11 @@ def _refuse(capabilities: Capabilities, operation_id: str) -> None:
 
 
 def _page_response(page: Page, include_raw: bool) -> flask.Response:
-    records = [_shown(record, include_raw) for record in page.records]
-    return _respond({"pagination": page.pagination(), "records": records})
+    records = _ENCODED_RECORDS.derive(
+        page.records, include_raw, lambda: _ENCODER.encode([_shown(record, include_raw) for record in page.records])
+    )
+    text = f'{{"pagination":{_ENCODER.encode(page.pagination())},"records":{records}}}'
+    return flask.Response(text.encode("utf-8"), status=200, mimetype="application/json")
 
 
 def _created(written: Written) -> flask.Response:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from providers_sim.memo import DerivedMemo
 from providers_sim.native import NativeRequest, NativeResponse
 from providers_sim.store import copy_document
 
@@ -56,9 +57,10 @@ class InProcessTransport:
     """A transport that hands requests to a simulator in the same process.
 
     The request body is deep-copied, so the simulator never keeps an object the adapter
-    can change. Response bodies are not copied again: simulators build each response from
-    fresh copies of their stored documents. Response header names are lowercase, as the
-    HTTP transport returns them.
+    can change. Response bodies are not copied: a simulator builds them from copies of its
+    stored documents and hands the same body to a repeated read of unchanged data (see
+    ``Simulator.reads``), so adapters treat them as read-only. Response header names are
+    lowercase, as the HTTP transport returns them.
     """
 
     def __init__(self, simulator: NativeHandler, base_url: str) -> None:
@@ -113,6 +115,21 @@ def _query_text(value: Any) -> str:
 
 def _copy_json(value: Any) -> Any:
     return copy_document(value)
+
+
+# Records mapped from native list bodies, shared by every adapter of the process.
+_MAPPED = DerivedMemo(64)
+
+
+def map_items(source: Any, mapper: Callable[[dict[str, Any]], Record], items: list[dict[str, Any]]) -> list[Record]:
+    """Return ``[mapper(item) for item in items]``, reusing the list mapped before from ``source``.
+
+    ``items`` must be picked from the native body ``source`` by a rule that depends on
+    nothing else, and ``mapper`` must depend on nothing but its item. A simulator in the
+    same process hands out the same body object again for a repeated read of unchanged
+    data; the records mapped from it then are reused, and nobody may change them.
+    """
+    return _MAPPED.derive(source, mapper, lambda: [mapper(item) for item in items])
 
 
 @dataclass(frozen=True)

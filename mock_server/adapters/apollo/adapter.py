@@ -44,9 +44,7 @@ class ApolloAdapter(SequenceOperations):
         return Written(str(account["id"]), from_native_account(account))
 
     def list_accounts(self, query: ListQuery) -> Page:
-        items, page = self.list_page(f"{PUBLIC_API}/accounts/search", "accounts", query)
-        page.records = [from_native_account(item) for item in items]
-        return page
+        return self.list_page(f"{PUBLIC_API}/accounts/search", "accounts", query, from_native_account)
 
     def search_accounts(self, filter: Record) -> Page:
         """Return the first page of accounts whose name matches ``filter.name`` loosely."""
@@ -95,9 +93,7 @@ class ApolloAdapter(SequenceOperations):
         return Written(str(contact["id"]), from_native_contact(contact))
 
     def list_contacts(self, query: ListQuery) -> Page:
-        items, page = self.list_page(f"{PUBLIC_API}/contacts/search", "contacts", query)
-        page.records = [from_native_contact(item) for item in items]
-        return page
+        return self.list_page(f"{PUBLIC_API}/contacts/search", "contacts", query, from_native_contact)
 
     def search_contacts(self, filter: Record, query: ListQuery) -> Page:
         """Look up each distinct email with its own keyword search and keep the first hit.
@@ -129,9 +125,7 @@ class ApolloAdapter(SequenceOperations):
     # Users and mailboxes ---------------------------------------------------------------------
 
     def list_users(self, query: ListQuery) -> Page:
-        items, page = self.list_page(f"{PUBLIC_API}/users/search", "users", query, method="GET")
-        page.records = [from_native_user(item) for item in items]
-        return page
+        return self.list_page(f"{PUBLIC_API}/users/search", "users", query, from_native_user, method="GET")
 
     def list_mailboxes(self, query: ListQuery) -> Page:
         """Return every email account in one page; Apollo does not page them."""

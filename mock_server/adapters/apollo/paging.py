@@ -8,10 +8,11 @@ reverse flag. ``total_count`` is Apollo's ``total_entries``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...cursor import Cursor
-from ..base import Adapter, AdapterSettings, Credentials, ListQuery, Page, Transport
+from ..base import Adapter, AdapterSettings, Credentials, ListQuery, Page, Record, Transport, map_items
 from ..capabilities import APOLLO
 from .client import ApolloClient
 
@@ -24,9 +25,19 @@ class ApolloBase(Adapter):
         self.client = ApolloClient(transport, credentials.api_key or credentials.token, self.with_retries)
 
     def list_page(
-        self, path: str, key: str, query: ListQuery, *, method: str = "POST"
-    ) -> tuple[list[dict[str, Any]], Page]:
-        """Fetch the page that a list query requests, and return its native items and a Page to fill.
+        self,
+        path: str,
+        key: str,
+        query: ListQuery,
+        mapper: Callable[[dict[str, Any]], Record],
+        *,
+        method: str = "POST",
+        remember: bool = True,
+    ) -> Page:
+        """Fetch the page that a list query requests and map its items with ``mapper``.
+
+        ``remember=False`` is for mappers whose result depends on more than the item (the
+        current time, for example), which must run on every call.
 
         The operation layer rejects ``modified_after`` on Apollo lists before calling the
         adapter. A query that still carries one is rejected here with the same error.
@@ -45,7 +56,9 @@ class ApolloBase(Adapter):
         else:
             payload = self.client.send("POST", path, body={"page": page, "per_page": per_page})
         items = [item for item in payload.get(key) or [] if isinstance(item, dict) and "id" in item]
-        return items, _page_from_pagination(payload.get("pagination"), page)
+        result = _page_from_pagination(payload.get("pagination"), page)
+        result.records = map_items(payload, mapper, items) if remember else [mapper(item) for item in items]
+        return result
 
 
 def _page_from_pagination(pagination: Any, requested: int) -> Page:

@@ -46,10 +46,14 @@ class SequenceOperations(ApolloBase):
         return Written(str(campaign["id"]), created)
 
     def list_sequences(self, query: ListQuery) -> Page:
-        items, page = self.list_page(f"{PUBLIC_API}/emailer_campaigns/search", "emailer_campaigns", query)
         now = self.now()
-        page.records = [from_native_campaign(item, now) for item in items]
-        return page
+        return self.list_page(
+            f"{PUBLIC_API}/emailer_campaigns/search",
+            "emailer_campaigns",
+            query,
+            lambda item: from_native_campaign(item, now),
+            remember=False,
+        )
 
     def get_sequence(self, sequence_id: str) -> Record:
         payload = self.client.send("GET", f"{APP_API}/emailer_campaigns/{path_id(sequence_id)}")

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from providers_sim.native import NativeResponse
 
 from ...cursor import Cursor, invalid_cursor
-from ..base import ListQuery, Page, Record, Transport
+from ..base import ListQuery, Page, Record, Transport, map_items
 from .errors import error_from_native, rate_limited, unexpected_body
 
 API = "/api/v2"
@@ -156,7 +156,7 @@ def page_from_document(body: dict[str, Any], mapper: Mapper, *, total_from_meta:
     ``total_count`` is ``meta.count`` for lists and the page length for searches that the
     reference service counted that way.
     """
-    records = [mapper(item) for item in _data_list(body)]
+    records = map_items(body, mapper, _data_list(body))
     links = body.get("links") or {}
     next_url, previous_url = links.get("next"), links.get("prev")
     if total_from_meta:

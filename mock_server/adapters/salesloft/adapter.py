@@ -65,13 +65,13 @@ class SalesloftAdapter(Adapter):
         if query.modified_after is not None:
             params.append(("updated_at[gt]", updated_after(query.modified_after)))
         native = self.client.page(path, params)
-        return Page([mapper(item) for item in native.data], native.next_cursor, native.previous_cursor)
+        return Page(native.mapped(mapper), native.next_cursor, native.previous_cursor)
 
     def _search(self, path: str, query: ListQuery, filters: list[tuple[str, Any]], mapper: Mapper) -> Page:
         """Fetch a filtered page; ``page_size`` is sent as ``per_page`` only when given."""
         params: list[tuple[str, Any]] = [("per_page", query.page_size), ("page", requested_page(query)), *filters]
         native = self.client.page(path, params)
-        return Page([mapper(item) for item in native.data], native.next_cursor, native.previous_cursor)
+        return Page(native.mapped(mapper), native.next_cursor, native.previous_cursor)
 
     # Accounts ----------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ class SalesloftAdapter(Adapter):
         if filter.get("domain") is not None:
             params.append(("domain", filter["domain"]))
         native = self.client.page("/v2/accounts", params)
-        records = [from_native_account(item) for item in native.data]
+        records = native.mapped(from_native_account)
         return Page(records, native.next_cursor, native.previous_cursor, total_count=len(records))
 
     def get_account(self, account_id: str) -> Record:

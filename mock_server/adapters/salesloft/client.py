@@ -17,7 +17,7 @@ from urllib.parse import quote
 from providers_sim.native import NativeResponse
 
 from ...cursor import Cursor
-from ..base import ListQuery, Transport
+from ..base import ListQuery, Record, Transport, map_items
 from .errors import from_native_error, rate_limited
 
 Params = list[tuple[str, str]]
@@ -32,6 +32,12 @@ class NativePage:
     next_page: int | None
     prev_page: int | None
     total_count: int | None
+    # The response body ``data`` was picked from.
+    source: Any = None
+
+    def mapped(self, mapper: Callable[[dict[str, Any]], Record]) -> list[Record]:
+        """Return the unified records of ``data`` (see ``map_items``)."""
+        return map_items(self.source, mapper, self.data)
 
     @property
     def next_cursor(self) -> Cursor | None:
@@ -94,7 +100,7 @@ class SalesloftClient:
         paging = (body.get("metadata") or {}).get("paging") or {}
         data = [item for item in body.get("data") or [] if isinstance(item, dict)]
         return NativePage(
-            data, _page_number(paging.get("next_page")), _page_number(paging.get("prev_page")), _count(paging)
+            data, _page_number(paging.get("next_page")), _page_number(paging.get("prev_page")), _count(paging), body
         )
 
 
