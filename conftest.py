@@ -20,6 +20,15 @@ API_KEY = "sandbox-api-key"
 BASE_PATH = "/engagement/v2"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Check every memo hit against a rebuilt value, in this process and in the servers it starts.
+
+    Set here rather than at import, so that the benchmarks, which import this module for
+    its helpers, measure the memos as users run them.
+    """
+    os.environ.setdefault("ENGAGEMENT_MOCK_VERIFY_MEMOS", "1")
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

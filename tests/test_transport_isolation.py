@@ -1,8 +1,10 @@
-"""The in-process transport never lets an adapter change a simulator's state by accident.
+"""The in-process transport never lets an adapter change a simulator's stored data by accident.
 
-Response bodies are handed over without a copy, which is safe only while every simulator
-builds each response from fresh copies of its documents. These tests wreck every response
-body in place and check that the next identical request still returns the original.
+Response bodies are handed over without a copy. Simulators build them from copies of
+their documents, and a repeated read of unchanged data gets the same body object again
+(see ``Simulator.reads``), so callers must treat bodies as read-only. These tests wreck
+every response body in place and check that the memo check reports it, and that the
+stored data still gives the original response once the remembered reads are dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from mock_server.adapters.base import InProcessTransport
 from mock_server.connections import Sandbox
 from mock_server.providers import Provider
 from mock_server.settings import Settings
+from providers_sim.memo import MemoMismatch
 
 CONTACT = {
     "first_name": "Iso",
@@ -84,5 +87,8 @@ def test_wrecked_response_leaves_simulator_intact(provider: Provider) -> None:
         assert first.ok, (path, first.status, first.body)
         expected = copy.deepcopy(first.body)
         wreck(first.body)
+        with pytest.raises(MemoMismatch):
+            transport.request(method, path, params=query, json=json_body, headers=headers)
+        transport.simulator.forget_reads()
         second = transport.request(method, path, params=query, json=json_body, headers=headers)
         assert second.body == expected, path
