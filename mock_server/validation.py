@@ -20,13 +20,17 @@ from urllib.parse import parse_qsl
 
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator
 from jsonschema import ValidationError as SchemaError
+from jsonschema.exceptions import best_match
 
 from providers_sim.jsonsafe import UnsafeJSONError, parse_json
+from providers_sim.memo import Memo
 
 from .errors import ValidationError
 from .timestamps import parse_rfc3339
 
+_PATH_VALIDATORS: Memo[tuple[dict[str, Any], Draft4Validator]] = Memo(256)
 _MAX_PATTERN = re.compile(r"\(Max: (\d+)\)")
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")
 
@@ -38,6 +42,7 @@ def _pointer(location: str, path: Any) -> str:
 
 class StrictParameterValidator(ParameterValidator):
     """Validates query, path and header parameters with the rules in the module docstring."""
+
 
     def validate_request(self, request: ConnexionRequest) -> None:
         raw_query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
@@ -61,11 +66,26 @@ class StrictParameterValidator(ParameterValidator):
             _check_query_value(declared[name], value)
 
         for param in self.parameters.get("path", []):
-            error = self.validate_path_parameter(param, request)
+            value = request.path_params.get(param["name"].replace("-", "_"))
+            error = self._path_error(param, value)
             if error:
                 raise ValidationError(
                     f"Invalid path parameter {param['name']!r}", detail=error, pointer=f"/path/{param['name']}"
                 )
+
+    def _path_error(self, param: dict[str, Any], value: Any) -> str | None:
+        """Validate one path value against its schema, with a schema validator built once per parameter."""
+        if value is None:
+            return f"Missing path parameter {param['name']!r}" if param.get("required") else None
+        # Connexion builds this class for every request, so the schema validators are kept
+        # outside it, per parameter object of the loaded spec.
+        entry = _PATH_VALIDATORS.get(id(param))
+        if entry is None or entry[0] is not param:
+            schema = param.get("schema", param)
+            entry = (param, Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER))
+            _PATH_VALIDATORS.put(id(param), entry)
+        error = best_match(entry[1].iter_errors(value))
+        return str(error) if error is not None else None
 
 
 def _check_query_value(param: dict[str, Any], value: str) -> None:
