@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from . import errors
 from .admin import admin_blueprint
 from .connections import Sandbox
+from .inline import use_inline_wsgi
 from .operations import HANDLERS
 from .pipeline import EngagementPipeline, RequestLogMiddleware, SpecPaths
 from .settings import Settings
@@ -131,6 +132,8 @@ def create_app(settings: Settings | None = None, sandbox: Sandbox | None = None)
 
     app.app.config["SANDBOX"] = sandbox
     app.app.register_blueprint(admin_blueprint(sandbox))
+    if not settings.http_backends:
+        use_inline_wsgi(app)
     return app
 
 
