@@ -45,7 +45,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 # Young-generation collections every 50,000 allocations instead of 700: request handling
 # allocates many short-lived dicts, and frequent collections showed up as latency spikes.
-_GC_THRESHOLDS = (50_000, 20, 20)
+GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def _configure_logging(level: str) -> None:
@@ -291,7 +291,7 @@ def serve_command(args: argparse.Namespace) -> int:
         # collector's reach saves a full pass over them (0.7 s for 100,000 contacts)
         # whenever the collector runs its oldest generation.
         gc.freeze()
-        gc.set_threshold(*_GC_THRESHOLDS)
+        gc.set_threshold(*GC_THRESHOLDS)
         sandbox = Sandbox(settings, store)
         try:
             _serve(uvicorn, create_app(settings, sandbox), args, api_keys)
