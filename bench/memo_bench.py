@@ -3,10 +3,10 @@
 A repeated read of unchanged data reuses what the previous identical read built (see
 ``providers_sim.memo``); any write makes the next read build its page again. For each
 provider this creates 150 contacts, then times the ``listContacts`` handler for
-``GET /contacts?page_size=100`` inside a Flask request context, which leaves out the
-framework's share (about 1 ms a request over HTTP, see ``bench.http_bench``): repeated
-reads with no write between them (warm), and reads each preceded by an untimed ``PATCH``
-of one contact (cold). Milliseconds per request.
+``GET /contacts?page_size=100`` inside a Flask request context. That leaves out the
+framework's share of a request, which ``bench.http_bench`` measures. Warm reads repeat
+with no write between them, and cold reads each follow an untimed ``PATCH`` of one
+contact. Milliseconds per request.
 
     python -m bench.memo_bench [--reads 300]
 """

@@ -2,9 +2,9 @@
 
 Connexion serves a Flask app through a2wsgi, which hands every request to a worker thread
 and passes the body and the response back through futures. When every vendor behind the
-sandbox is simulated in the same process, a handler never waits on the network, and the
-Python interpreter runs one thread at a time anyway: the hand-off then costs about a fifth
-of a small request's time and buys nothing. ``InlineWSGI`` reads the request body, calls
+sandbox is simulated in the same process, a handler never waits on the network. The
+interpreter runs one thread at a time anyway, so the hand-off buys nothing, and on a
+2-core machine it took about half of a small request's time (see ``bench/README.md``). ``InlineWSGI`` reads the request body, calls
 the WSGI application directly and sends its response.
 
 While a handler runs, the server accepts no other request. With an HTTP backend a handler

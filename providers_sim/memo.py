@@ -1,7 +1,7 @@
 """Bounded memos that let a repeated read of unchanged data reuse what the last one built.
 
-Each layer keeps its own: a simulator remembers the response of a read-only request per
-store version, an adapter remembers the unified records it mapped from one native body
+Each layer keeps its own. A simulator remembers the response of a read-only request per
+store version. An adapter remembers the unified records it mapped from one native body
 object, and the operation layer remembers the JSON text of one list of records. A memo
 hit hands out the very object built before, so every layer treats what it receives from
 the layer below as read-only.
@@ -101,7 +101,7 @@ class DerivedMemo:
         self._memo.clear()
 
 
-def check_same(remembered: Any, rebuilt: Any, what: str) -> None:
+def check_same(remembered: Any, rebuilt: Any, description: str) -> None:
     """Raise ``MemoMismatch`` when a remembered value no longer equals its rebuilt value."""
     if remembered != rebuilt:
-        raise MemoMismatch(f"The remembered {what} differs from the one rebuilt from the same inputs")
+        raise MemoMismatch(f"The remembered {description} differs from the one rebuilt from the same inputs")

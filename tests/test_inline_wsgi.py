@@ -66,7 +66,7 @@ class Recording:
         return Chunks()  # type: ignore[return-value]
 
 
-def test_body_in_several_messages_reaches_the_application_whole() -> None:
+def test_chunked_body_arrives_whole() -> None:
     application = Recording()
     sent = run(InlineWSGI(application), [
         {"type": "http.request", "body": b"hello ", "more_body": True},
@@ -81,7 +81,7 @@ def test_body_in_several_messages_reaches_the_application_whole() -> None:
     assert application.environ["asgi.scope"]["path"] == "/echo"
 
 
-def test_client_gone_before_the_body_ends_calls_nothing() -> None:
+def test_disconnect_skips_application() -> None:
     application = Recording()
     sent = run(InlineWSGI(application), [
         {"type": "http.request", "body": b"part", "more_body": True},
@@ -91,7 +91,7 @@ def test_client_gone_before_the_body_ends_calls_nothing() -> None:
     assert application.environ == {}
 
 
-def test_application_errors_reach_the_caller() -> None:
+def test_application_error_propagates() -> None:
     def failing(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         raise LookupError("broken handler")
 
@@ -99,7 +99,7 @@ def test_application_errors_reach_the_caller() -> None:
         run(InlineWSGI(failing), [{"type": "http.request", "body": b""}])
 
 
-def test_write_callable_is_refused() -> None:
+def test_write_callable_raises() -> None:
     def writing(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         write = start_response("200 OK", [])
         write(b"old style")
@@ -109,7 +109,7 @@ def test_write_callable_is_refused() -> None:
         run(InlineWSGI(writing), [{"type": "http.request", "body": b""}])
 
 
-def test_application_that_never_starts_a_response_is_an_error() -> None:
+def test_missing_start_response_raises() -> None:
     def silent(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         return [b"no status"]
 
@@ -117,7 +117,7 @@ def test_application_that_never_starts_a_response_is_an_error() -> None:
         run(InlineWSGI(silent), [{"type": "http.request", "body": b""}])
 
 
-def test_lifespan_goes_to_the_other_application() -> None:
+def test_lifespan_goes_to_others() -> None:
     seen: list[str] = []
 
     async def others(request_scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -128,12 +128,12 @@ def test_lifespan_goes_to_the_other_application() -> None:
     assert seen == ["lifespan"]
 
 
-def test_in_process_sandbox_calls_flask_inline() -> None:
+def test_in_process_sandbox_runs_inline() -> None:
     app = create_app(Settings())
     assert isinstance(app._middleware_app.asgi_app, InlineWSGI)
 
 
-def test_sandbox_with_an_http_backend_keeps_the_thread_pool() -> None:
+def test_http_backend_keeps_thread_pool() -> None:
     backend = HttpBackend(base_url="http://127.0.0.1:9")
     app = create_app(Settings(http_backends={Provider.OUTREACH: backend}))
     assert isinstance(app._middleware_app.asgi_app, WSGIMiddleware)

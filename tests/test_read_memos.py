@@ -39,7 +39,7 @@ def test_memo_needs_room() -> None:
         Memo(0)
 
 
-def test_derived_value_is_reused_only_for_the_same_object(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_derived_value_needs_same_object(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VERIFY_VARIABLE, "0")
     memo = DerivedMemo(4)
     builds: list[int] = []
@@ -78,7 +78,7 @@ def prospect(native: Native, first_name: str) -> dict[str, Any]:
     return native.create("prospects", "prospect", {"firstName": first_name})
 
 
-def test_repeated_list_shares_its_body_until_the_store_changes() -> None:
+def test_repeated_list_shares_body() -> None:
     native = Native(OutreachSimulator(clock=FixedClock(START)))
     prospect(native, "Ada")
     first = native.get("/prospects")
@@ -165,7 +165,7 @@ def test_verification_reports_a_changed_shared_body(monkeypatch: pytest.MonkeyPa
         native.get("/prospects")
 
 
-def test_verification_reports_a_read_that_depends_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verification_reports_clock_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VERIFY_VARIABLE, "1")
     simulator = OutreachSimulator(clock=FixedClock(START))
     timed = simulator.reads(lambda request: NativeResponse(200, {"now": simulator.clock.now().isoformat()}))
@@ -216,7 +216,7 @@ def test_unified_list_follows_every_write(client: TestClient, provider: str) -> 
 
 
 @pytest.mark.parametrize("provider", ["apollo", "outreach", "salesloft"])
-def test_raw_data_follows_the_flag_on_a_remembered_page(client: TestClient, provider: str) -> None:
+def test_raw_data_follows_flag(client: TestClient, provider: str) -> None:
     headers = unified_headers(provider)
     client.post(f"{BASE_PATH}/contacts", json=contact_body(2), headers=headers)
     plain = listed(client, headers)
