@@ -37,10 +37,15 @@ logger = logging.getLogger(__name__)
 REFRESH_MARGIN_SECONDS = 300
 # Query parameters whose values are credentials (Apollo's api_key, OAuth values).
 SECRET_QUERY = re.compile(r"((?:^|[?&])(?:api_key|access_token|refresh_token|client_secret)=)[^&#\s\"]*", re.IGNORECASE)
-# Errors after which the request never reached the vendor, or the connection broke before
-# the response came back. NOTE: a POST whose connection broke after it was sent may have been
-# acted on, so its retry can repeat a create.
-RETRIED_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+# Errors after which the request never reached the vendor: retried for every method.
+CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+# The connection broke after the request may have been sent: retried only for methods that
+# RFC 9110 calls idempotent, because repeating a POST or PATCH could repeat its effect.
+BROKEN_ERRORS = (httpx.ReadError, httpx.RemoteProtocolError)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Idle pooled connections are dropped before a server with uvicorn's default keep-alive
+# (5 s) closes them, so that a request rarely meets a connection closing under it.
+KEEPALIVE_EXPIRY_SECONDS = 2.0
 
 
 class _RedactQuerySecrets(logging.Filter):
@@ -69,7 +74,9 @@ class HttpTransport:
         self.base_url = backend.base_url.rstrip("/")
         self._client = httpx.Client(
             timeout=httpx.Timeout(backend.timeout, connect=min(5.0, backend.timeout)),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            limits=httpx.Limits(
+                max_connections=32, max_keepalive_connections=16, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS
+            ),
         )
         self._connect_retries = connect_retries
         self._backoff = backoff
@@ -101,10 +108,11 @@ class HttpTransport:
     def _send(self, method: str, call: Callable[[], httpx.Response]) -> httpx.Response:
         """Run one HTTP exchange, retrying connection failures; raise the unified error when it fails."""
         attempt = 0
+        retried = CONNECT_ERRORS + BROKEN_ERRORS if method.upper() in IDEMPOTENT_METHODS else CONNECT_ERRORS
         while True:
             try:
                 return call()
-            except RETRIED_ERRORS as exc:
+            except retried as exc:
                 if attempt >= self._connect_retries:
                     logger.error(
                         "%s to %s failed after %d retries: %s", method, self.base_url, attempt, type(exc).__name__
@@ -115,6 +123,18 @@ class HttpTransport:
                 attempt += 1
                 logger.warning("%s to %s failed (%s); retry %d", method, self.base_url, type(exc).__name__, attempt)
                 time.sleep(self._backoff * 2 ** (attempt - 1))
+            except BROKEN_ERRORS as exc:
+                logger.error(
+                    "%s to %s failed after it was sent (%s); not retried, because the provider may have acted on it",
+                    method,
+                    self.base_url,
+                    type(exc).__name__,
+                )
+                raise RemoteProviderError(
+                    f"The connection to the provider at {self.base_url} broke before its response: "
+                    f"{type(exc).__name__}. The {method} may or may not have taken effect.",
+                    status=502,
+                ) from None
             except httpx.TimeoutException as exc:
                 logger.error("%s to %s timed out: %s", method, self.base_url, type(exc).__name__)
                 raise RemoteProviderError(

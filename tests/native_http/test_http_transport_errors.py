@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ import mock_server.transport as transport_module
 from conftest import API_KEY, BASE_PATH
 from mock_server.adapters.base import RetryPolicy
 from mock_server.app import create_app
+from mock_server.errors import RemoteProviderError
 from mock_server.providers import Provider
 from mock_server.settings import HttpBackend, Settings
 from providers_sim.outreach.baseline import baseline_users as outreach_baseline
@@ -349,3 +352,75 @@ def test_refresh_secrets_never_shown(
     assert response.status_code == {Provider.OUTREACH: 500, Provider.SALESLOFT: 200}[provider], response.text
     assert_no_secret(response.text)
     assert_no_secret(logs.text)
+
+
+class HangUpServer:
+    """A loopback TCP server that reads each request and closes the connection without answering."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            if self.stopping:
+                connection.close()
+                return
+            with connection:
+                connection.settimeout(2)
+                received = b""
+                try:
+                    while b"\r\n\r\n" not in received:
+                        chunk = connection.recv(4096)
+                        if not chunk:
+                            break
+                        received += chunk
+                except OSError:
+                    pass
+                self.requests.append(received)
+
+    def close(self) -> None:
+        # accept() does not return when the socket closes, so a last connection wakes it.
+        self.stopping = True
+        socket.create_connection(self.listener.getsockname(), timeout=2).close()
+        self.thread.join(5)
+        self.listener.close()
+
+
+@pytest.fixture
+def hang_up() -> Iterator[HangUpServer]:
+    server = HangUpServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_broken_create_not_repeated(hang_up: HangUpServer, logs: pytest.LogCaptureFixture, method: str) -> None:
+    transport = transport_module.HttpTransport(HttpBackend(hang_up.url, token="t", timeout=2.0), backoff=0.01)
+    try:
+        with pytest.raises(RemoteProviderError) as raised:
+            transport.request(method, "/api/v2/prospects", json={"data": {"type": "prospect"}})
+    finally:
+        transport.close()
+
+    assert len(hang_up.requests) == 1
+    assert raised.value.http_status == 499
+    assert "may or may not have taken effect" in raised.value.title
+    assert log_lines(logs, "not retried")
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_broken_read_retried(hang_up: HangUpServer, method: str) -> None:
+    transport = transport_module.HttpTransport(HttpBackend(hang_up.url, token="t", timeout=2.0), backoff=0.01)
+    try:
+        with pytest.raises(RemoteProviderError):
+            transport.request(method, "/api/v2/prospects/1", json={} if method == "PUT" else None)
+    finally:
+        transport.close()
+
+    assert len(hang_up.requests) == 3
