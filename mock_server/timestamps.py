@@ -32,6 +32,27 @@ def parse_rfc3339(value: str) -> datetime | None:
         return None
 
 
+def to_utc(moment: datetime) -> datetime:
+    """Return ``moment`` in UTC, clamped to the range of ``datetime``.
+
+    ``0001-01-01T00:00:00+01:00`` lies before the first UTC instant Python can hold, and
+    ``9999-12-31T23:59:59-01:00`` after the last, so they become those instants.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if moment.year == datetime.min.year else datetime.max
+        return edge.replace(tzinfo=UTC)
+
+
+def date_time_text(moment: datetime) -> str:
+    """Return ``YYYY-MM-DDTHH:MM:SS`` with a four-digit year (``strftime`` drops leading zeros)."""
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
+
+
 def parse_timestamp(value: object) -> datetime | None:
     """Parse a stored ISO 8601 timestamp (as records carry them); None when absent or invalid."""
     if not isinstance(value, str):
@@ -58,5 +79,5 @@ def unified_timestamp(value: Any) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = to_utc(moment)
+    return f"{date_time_text(moment)}.{moment.microsecond // 1000:03d}Z"

@@ -54,6 +54,31 @@ def test_repeated_tenant_header_is_400(client: TestClient, header: str) -> None:
     assert item["meta"]["source"]["pointer"] == f"/headers/{header}"
 
 
+@pytest.mark.parametrize("provider", ["outreach", "salesloft"])
+@pytest.mark.parametrize(
+    ("moment", "listed"),
+    [
+        ("0999-01-01T00:00:00Z", True),
+        ("0001-01-01T00:00:00+01:00", True),
+        ("9999-12-31T23:59:59-01:00", False),
+        ("9999-12-31T23:59:59.9999Z", False),
+    ],
+)
+def test_extreme_modified_after_lists(client: TestClient, provider: str, moment: str, listed: bool) -> None:
+    headers = unified_headers(provider)
+    body = {"record": {"first_name": "Edge", "email_addresses": [
+        {"email_address": "edge@example.com", "email_address_type": "primary"}]}}
+    created = client.post(f"{BASE_PATH}/contacts", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    for cached in ("false", "true"):
+        response = client.get(
+            f"{BASE_PATH}/contacts", params={"modified_after": moment, "read_from_cache": cached}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        ids = [record["id"] for record in response.json()["records"]]
+        assert (created.json()["record"]["id"] in ids) is listed
+
+
 def test_forged_cached_cursor_is_400(client: TestClient) -> None:
     headers = unified_headers("outreach")
     forged = Cursor("no-such-record").encode()

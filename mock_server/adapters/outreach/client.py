@@ -9,13 +9,14 @@ host nor read another resource.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from providers_sim.native import NativeResponse
 
 from ...cursor import Cursor, invalid_cursor
+from ...timestamps import date_time_text, to_utc
 from ..base import ListQuery, Page, Record, Transport, map_items
 from .errors import error_from_native, rate_limited, unexpected_body
 
@@ -178,7 +179,11 @@ def updated_after_filter(moment: datetime) -> str:
     Outreach keeps milliseconds and its ranges include both ends, so the range starts at
     the first millisecond after ``moment``: 10:00:00.000250Z gives ``10:00:00.001Z..inf``.
     """
-    utc = moment.astimezone(UTC)
+    utc = to_utc(moment)
     floored = utc.replace(microsecond=utc.microsecond - utc.microsecond % 1000)
-    start = floored + timedelta(milliseconds=1)
-    return start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z..inf"
+    try:
+        start = floored + timedelta(milliseconds=1)
+    except OverflowError:
+        # The last millisecond Python can hold; no record is updated after it.
+        start = floored
+    return f"{date_time_text(start)}.{start.microsecond // 1000:03d}Z..inf"

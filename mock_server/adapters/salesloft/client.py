@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from providers_sim.native import NativeResponse
 
 from ...cursor import Cursor
+from ...timestamps import date_time_text, to_utc
 from ..base import ListQuery, Record, Transport, map_items
 from .errors import from_native_error, rate_limited
 
@@ -118,7 +119,8 @@ def requested_page(query: ListQuery) -> int | None:
 
 def updated_after(moment: datetime) -> str:
     """Format a ``modified_after`` time for Salesloft's ``updated_at[gt]`` filter."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = to_utc(moment)
+    return f"{date_time_text(utc)}.{utc.microsecond:06d}Z"
 
 
 def _text(value: Any) -> str:
