@@ -127,6 +127,13 @@ class EngagementPipeline:
         if _LINE_BREAKS.search(relative_path):
             # Connexion's router matches no route for a path with a line break in it.
             raise NotFoundError(f"No such path: {scope['method']} {scope['path']!r} contains a line break")
+        raw_path = scope.get("raw_path") or b""
+        if b"%2f" in raw_path.lower():
+            # The server decodes %2F before routing, which would turn /contacts%2F1 into
+            # /contacts/1. An encoded slash belongs to one segment, and no id contains one.
+            raise NotFoundError(
+                f"No such path: {scope['method']} {raw_path.decode('latin-1')} (an encoded '/' does not separate segments)"
+            )
         methods = self.spec_paths.allowed_methods(relative_path)
         if methods is None:
             raise NotFoundError(f"No such path: {scope['method']} {scope['path']}")

@@ -105,6 +105,15 @@ def test_unknown_path_is_404(client: TestClient) -> None:
     assert_error(response, 404, "NOT_FOUND_ERROR")
 
 
+@pytest.mark.parametrize("path", ["/contacts%2F1", "/contacts%2f1", "/contacts/1%2F2"])
+def test_encoded_slash_is_404(client: TestClient, path: str) -> None:
+    headers = unified_headers("outreach")
+    created = client.post(f"{BASE_PATH}/contacts", json={"record": {"first_name": "Slash"}}, headers=headers)
+    assert created.json()["record"]["id"] == "1"
+    response = client.get(BASE_PATH + path, headers=headers)
+    assert_error(response, 404, "NOT_FOUND_ERROR")
+
+
 def test_unknown_query_parameter_is_400(client: TestClient) -> None:
     response = client.get(f"{BASE_PATH}/accounts?colour=blue", headers=unified_headers("outreach"))
     item = assert_error(response, 400, "VALIDATION_ERROR")
