@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import providers_sim.store as store_module
 from providers_sim.store import DataFileError, Store
 
 REFERENCE = {"data": {"type": "account", "id": 20}}
@@ -80,3 +83,60 @@ def test_invalid_file_raises_data_file_error(tmp_path: Path, content: str) -> No
     with pytest.raises(DataFileError, match="data.json"):
         Store(str(path), flush_interval=0)
     assert path.read_text(encoding="utf-8") == content
+
+
+def test_flush_serialises_outside_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, path = _store(tmp_path, TABLES)
+    prospects = store.collection("outreach/acme/prospects")
+    prospects.update(1, {"attributes": {"city": "Before"}})
+    seen: dict[str, object] = {}
+    original = store_module._json_pieces
+
+    def pieces_with_concurrent_write(tables: dict[str, dict[str, object]]) -> Iterator[str]:
+        def write_from_another_thread() -> None:
+            seen["lock_free"] = store.lock.acquire(timeout=5)
+            if seen["lock_free"]:
+                store.lock.release()
+                prospects.update(1, {"attributes": {"city": "During"}})
+
+        other = threading.Thread(target=write_from_another_thread)
+        other.start()
+        other.join(10)
+        yield from original(tables)
+
+    monkeypatch.setattr(store_module, "_json_pieces", pieces_with_concurrent_write)
+    assert store.flush()
+    monkeypatch.setattr(store_module, "_json_pieces", original)
+
+    assert seen["lock_free"] is True
+    first = json.loads(path.read_text(encoding="utf-8"))
+    assert first["outreach/acme/prospects"]["1"]["attributes"] == {"city": "Before"}
+    assert store.flush()
+    second = json.loads(path.read_text(encoding="utf-8"))
+    assert second["outreach/acme/prospects"]["1"]["attributes"] == {"city": "During"}
+    assert second["outreach/acme/prospects"]["2"] == TABLES["outreach/acme/prospects"]["2"]
+    store.close()
+
+
+def test_failed_flush_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, path = _store(tmp_path, TABLES)
+    store.collection("outreach/acme/tokens").insert({"token": "kept"})
+
+    def full_disk(_path: str, _pieces: Iterator[str]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_write_atomically", full_disk)
+    with pytest.raises(OSError):
+        store.flush()
+    monkeypatch.undo()
+
+    assert store.flush()
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["outreach/acme/tokens"]["3"] == {"token": "kept"}
+    store.close()
+
+
+def test_pieces_join_to_plain_json() -> None:
+    tables = {"a": {str(number): {"n": number, "text": "é\u2028"} for number in range(1, 1203)}, "empty": {}, 'q"t': {}}
+    text = "".join(store_module._json_pieces(tables))
+    assert json.loads(text) == tables
