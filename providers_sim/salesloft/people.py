@@ -150,8 +150,12 @@ def apply_person_fields(document: dict[str, Any], fields: Mapping[str, Any]) -> 
 
 def derive_names(document: dict[str, Any]) -> None:
     """Set ``display_name`` and ``full_email_address`` from the name and email fields."""
-    full_name = " ".join(part for part in (document.get("first_name"), document.get("last_name")) if part)
+    # Wrongly typed names are reported as field errors by the caller; here they are skipped.
+    names = (document.get("first_name"), document.get("last_name"))
+    full_name = " ".join(part for part in names if isinstance(part, str) and part)
     email = document.get("email_address")
+    if not isinstance(email, str):
+        email = None
     document["display_name"] = full_name or email or None
     if not email:
         document["full_email_address"] = None

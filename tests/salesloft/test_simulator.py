@@ -304,6 +304,25 @@ def test_account_update_is_partial(simulator: SalesloftSimulator) -> None:
     assert response.body["data"]["updated_at"] > acme["updated_at"]
 
 
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email_address"])
+@pytest.mark.parametrize("value", [123, 1.5, True, ["a"], {"a": 1}])
+def test_wrongly_typed_name_is_422(simulator: SalesloftSimulator, field: str, value: Any) -> None:
+    created = native(simulator, "POST", "/v2/people", body={"email_address": "typed@example.com", "last_name": "T"})
+    person_id = created.body["data"]["id"]
+
+    for method, path, body in (
+        ("POST", "/v2/people", {"email_address": "other@example.com", field: value}),
+        ("PUT", f"/v2/people/{person_id}", {field: value}),
+    ):
+        response = native(simulator, method, path, body=body)
+        assert response.status == 422, (method, response.body)
+        assert field in response.body["errors"]
+
+    unchanged = native(simulator, "GET", f"/v2/people/{person_id}")
+    assert unchanged.body["data"]["email_address"] == "typed@example.com"
+    assert unchanged.body["data"]["display_name"] == "T"
+
+
 def test_account_update_to_taken_domain_is_422(simulator: SalesloftSimulator) -> None:
     _create_account(simulator, "Acme", "acme.com")
     other = _create_account(simulator, "Other", "other.com")
