@@ -25,6 +25,7 @@ from fixtures import DEFAULT_LOCALE, DEFAULT_PRESET, LOCALES, PRESETS
 
 from .adapters.base import RetryPolicy
 from .data_commands import EXIT_DATA_FILE, EXIT_FAILED, EXIT_OK, seed_command, snapshot_command
+from .protocol import http_protocol
 from .providers import Provider
 from .settings import DEFAULT_API_KEY, HttpBackend, Settings
 
@@ -314,7 +315,9 @@ def _serve(uvicorn: Any, app: Any, args: argparse.Namespace, api_keys: tuple[str
         print(f"Data file: {args.data_file} (written every {args.flush_interval:g} s and at shutdown)", flush=True)
     for provider, url in args.provider_url:
         print(f"{provider.value} over HTTP at {url}", flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, http=http_protocol()
+    )
     uvicorn.Server(config).run()
 
 

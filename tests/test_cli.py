@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from conftest import API_KEY, BASE_PATH, ServerProcess, free_port, unified_headers
 from mock_server.cli import http_backends
 from mock_server.connections import application_id_for
+from mock_server.protocol import JsonErrorH11Protocol
 from mock_server.providers import Provider
 
 
@@ -29,6 +32,60 @@ def test_serve_prints_url_and_key_and_answers() -> None:
     assert "Sandbox API key: sandbox-api-key" in server.output
     assert "provider=salesloft" in server.output
     assert f"GET {BASE_PATH}/users 200" in server.output
+
+
+def raw_exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes to 127.0.0.1:``port`` and return everything read until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize("request_bytes", [b"HELLO\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n"])
+def test_unparsable_request_gets_json_400(request_bytes: bytes) -> None:
+    port = free_port()
+    server = ServerProcess(["serve", "--port", str(port)], port, f"{BASE_PATH}/openapi.json").start()
+    try:
+        raw = raw_exchange(port, request_bytes)
+        after = httpx.get(f"{server.base_url}{BASE_PATH}/users", headers=unified_headers("outreach"), timeout=10)
+    finally:
+        server.stop()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["errors"][0]
+    assert error["code"] == "BAD_REQUEST"
+    assert error["status"] == "400"
+    assert error["title"] == "Invalid HTTP request"
+    assert after.status_code == 200
+
+
+def test_h11_protocol_sends_json_400() -> None:
+    written: list[bytes] = []
+
+    class Transport:
+        closed = False
+
+        def write(self, data: bytes) -> None:
+            written.append(data)
+
+        def close(self) -> None:
+            self.closed = True
+
+    protocol = JsonErrorH11Protocol.__new__(JsonErrorH11Protocol)
+    protocol.transport = Transport()
+    protocol.server_state = SimpleNamespace(default_headers=[(b"server", b"uvicorn")])
+    protocol.send_400_response("Invalid HTTP request received.")
+
+    head, _, body = b"".join(written).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request")
+    assert b"server: uvicorn" in head
+    assert f"content-length: {len(body)}".encode() in head
+    assert json.loads(body)["errors"][0]["detail"].startswith("The server could not parse the request: Invalid HTTP")
+    assert protocol.transport.closed
 
 
 def test_serve_with_custom_keys_rejects_default_key() -> None:
