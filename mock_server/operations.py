@@ -15,7 +15,7 @@ import flask
 
 from providers_sim.memo import DerivedMemo
 
-from .adapters.base import Adapter, ListQuery, Page, Record, Written
+from .adapters.base import Adapter, ListQuery, Page, Record, Written, shares_bodies
 from .adapters.capabilities import CAPABILITIES, OPERATION_IDS, Capabilities
 from .connections import Connection, Sandbox
 from .cursor import Cursor
@@ -94,10 +94,16 @@ def _refuse(capabilities: Capabilities, operation_id: str) -> None:
         raise refusal.error()
 
 
-def _page_response(page: Page, include_raw: bool) -> flask.Response:
-    records = _ENCODED_RECORDS.derive(
-        page.records, include_raw, lambda: _ENCODER.encode([_shown(record, include_raw) for record in page.records])
-    )
+def _page_response(page: Page, include_raw: bool, connection: Connection | None = None) -> flask.Response:
+    """Encode a page; the records' JSON is remembered when ``connection`` may return the same list again."""
+
+    def encode() -> str:
+        return _ENCODER.encode([_shown(record, include_raw) for record in page.records])
+
+    if connection is not None and shares_bodies(connection.adapter.transport):
+        records = _ENCODED_RECORDS.derive(page.records, include_raw, encode)
+    else:
+        records = encode()
     text = f'{{"pagination":{_ENCODER.encode(page.pagination())},"records":{records}}}'
     return flask.Response(text.encode("utf-8"), status=200, mimetype="application/json")
 
@@ -140,7 +146,7 @@ def _list(operation_id: str, object_name: str, call: Callable[[Adapter, ListQuer
     if query.modified_after is not None and capabilities.list_refuses_modified_after is not None:
         raise capabilities.list_refuses_modified_after.error()
     _refuse(capabilities, operation_id)
-    return _page_response(call(connection.adapter, query), include_raw)
+    return _page_response(call(connection.adapter, query), include_raw, connection)
 
 
 def _get(operation_id: str, call: Callable[[Adapter], Record]) -> flask.Response:
@@ -184,7 +190,7 @@ def searchAccounts(**_: Any) -> flask.Response:
     connection, capabilities = _context()
     _refuse(capabilities, "searchAccounts")
     page = connection.adapter.search_accounts(_body().get("filter") or {})
-    return _page_response(page, _flag("include_raw_data"))
+    return _page_response(page, _flag("include_raw_data"), connection)
 
 
 def getAccount(account_id: str, **_: Any) -> flask.Response:
@@ -236,7 +242,7 @@ def _search(operation_id: str, noun: str, call: Callable[[Adapter, Record, ListQ
         raise NotImplementedUnifiedError("Cached search not yet implemented for engagement contacts.")
     _refuse(capabilities, operation_id)
     page = call(connection.adapter, _body().get("filter") or {}, query)
-    return _page_response(page, _flag("include_raw_data"))
+    return _page_response(page, _flag("include_raw_data"), connection)
 
 
 # Users and mailboxes ---------------------------------------------------------------------

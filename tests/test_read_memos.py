@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import BASE_PATH, unified_headers
+from mock_server.adapters.base import InProcessTransport, map_items
 from mock_server.app import create_app
 from mock_server.settings import Settings
 from providers_sim.apollo import ApolloRateLimits, ApolloSimulator
@@ -69,6 +70,25 @@ def test_verification_reports_a_changed_shared_value(monkeypatch: pytest.MonkeyP
     value.append(3)
     with pytest.raises(MemoMismatch, match="differs"):
         memo.derive(source, "copy", lambda: list(source))
+
+
+def test_mapped_records_remembered_only_for_sharing_transports(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VERIFY_VARIABLE, "0")
+    body = {"data": [{"id": 1}, {"id": 2}]}
+
+    def mapper(item: dict[str, Any]) -> dict[str, Any]:
+        return {"id": str(item["id"])}
+
+    class Remote:
+        """A transport whose bodies are parsed anew for every response."""
+
+    shared = InProcessTransport(OutreachSimulator(clock=FixedClock(START)), "https://api.outreach.io")
+    first = map_items(body, mapper, body["data"], shared)
+    assert map_items(body, mapper, body["data"], shared) is first
+    remote = map_items(body, mapper, body["data"], Remote())
+    assert remote == first
+    assert remote is not first
+    assert map_items(body, mapper, body["data"], Remote()) is not remote
 
 
 # Simulator reads -------------------------------------------------------------------------

@@ -63,6 +63,9 @@ class InProcessTransport:
     lowercase, as the HTTP transport returns them.
     """
 
+    # A simulator hands the same body to a repeated read of unchanged data.
+    shares_bodies = True
+
     def __init__(self, simulator: NativeHandler, base_url: str) -> None:
         self.simulator = simulator
         self.base_url = base_url.rstrip("/")
@@ -121,14 +124,24 @@ def _copy_json(value: Any) -> Any:
 _MAPPED = DerivedMemo(64)
 
 
-def map_items(source: Any, mapper: Callable[[dict[str, Any]], Record], items: list[dict[str, Any]]) -> list[Record]:
+def shares_bodies(transport: Any) -> bool:
+    """Return whether ``transport`` may hand out the same response body object again."""
+    return bool(getattr(transport, "shares_bodies", False))
+
+
+def map_items(
+    source: Any, mapper: Callable[[dict[str, Any]], Record], items: list[dict[str, Any]], transport: Any
+) -> list[Record]:
     """Return ``[mapper(item) for item in items]``, reusing the list mapped before from ``source``.
 
     ``items`` must be picked from the native body ``source`` by a rule that depends on
     nothing else, and ``mapper`` must depend on nothing but its item. A simulator in the
     same process hands out the same body object again for a repeated read of unchanged
-    data; the records mapped from it then are reused, and nobody may change them.
+    data; the records mapped from it then are reused, and nobody may change them. Bodies
+    from other transports are new every time, so nothing is remembered for them.
     """
+    if not shares_bodies(transport):
+        return [mapper(item) for item in items]
     return _MAPPED.derive(source, mapper, lambda: [mapper(item) for item in items])
 
 

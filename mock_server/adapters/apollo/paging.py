@@ -57,7 +57,10 @@ class ApolloBase(Adapter):
             payload = self.client.send("POST", path, body={"page": page, "per_page": per_page})
         items = [item for item in payload.get(key) or [] if isinstance(item, dict) and "id" in item]
         result = _page_from_pagination(payload.get("pagination"), page)
-        result.records = map_items(payload, mapper, items) if remember else [mapper(item) for item in items]
+        if remember:
+            result.records = map_items(payload, mapper, items, self.transport)
+        else:
+            result.records = [mapper(item) for item in items]
         return result
 
 

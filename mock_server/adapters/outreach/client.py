@@ -101,7 +101,7 @@ class OutreachClient:
             body = self.call("GET", self.cursor_url(query, path), retry=True)
         else:
             body = self.call("GET", path, params=params, retry=True)
-        return page_from_document(body, mapper, total_from_meta=total_from_meta)
+        return page_from_document(body, mapper, total_from_meta=total_from_meta, transport=self.transport)
 
     def list_all(self, resource: str, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
         """Return the resource objects of every page of a list, following ``links.next``."""
@@ -151,13 +151,13 @@ def _data_list(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict) and item.get("id") is not None]
 
 
-def page_from_document(body: dict[str, Any], mapper: Mapper, *, total_from_meta: bool) -> Page:
+def page_from_document(body: dict[str, Any], mapper: Mapper, *, total_from_meta: bool, transport: Any = None) -> Page:
     """Build a unified page from a JSON:API list document.
 
     ``total_count`` is ``meta.count`` for lists and the page length for searches that the
     reference service counted that way.
     """
-    records = map_items(body, mapper, _data_list(body))
+    records = map_items(body, mapper, _data_list(body), transport)
     links = body.get("links") or {}
     next_url, previous_url = links.get("next"), links.get("prev")
     if total_from_meta:

@@ -33,12 +33,13 @@ class NativePage:
     next_page: int | None
     prev_page: int | None
     total_count: int | None
-    # The response body ``data`` was picked from.
+    # The response body ``data`` was picked from, and the transport that returned it.
     source: Any = None
+    transport: Any = None
 
     def mapped(self, mapper: Callable[[dict[str, Any]], Record]) -> list[Record]:
         """Return the unified records of ``data`` (see ``map_items``)."""
-        return map_items(self.source, mapper, self.data)
+        return map_items(self.source, mapper, self.data, self.transport)
 
     @property
     def next_cursor(self) -> Cursor | None:
@@ -101,7 +102,7 @@ class SalesloftClient:
         paging = (body.get("metadata") or {}).get("paging") or {}
         data = [item for item in body.get("data") or [] if isinstance(item, dict)]
         return NativePage(
-            data, _page_number(paging.get("next_page")), _page_number(paging.get("prev_page")), _count(paging), body
+            data, _page_number(paging.get("next_page")), _page_number(paging.get("prev_page")), _count(paging), body, self._transport
         )
 
 
