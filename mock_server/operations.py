@@ -95,7 +95,7 @@ def _refuse(capabilities: Capabilities, operation_id: str) -> None:
 
 
 def _page_response(page: Page, include_raw: bool, connection: Connection | None = None) -> flask.Response:
-    """Encode a page; the records' JSON is remembered when ``connection`` may return the same list again."""
+    """Encode a page, remembering the records' JSON when ``connection`` may return the same list again."""
 
     def encode() -> str:
         return _ENCODER.encode([_shown(record, include_raw) for record in page.records])

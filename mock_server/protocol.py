@@ -1,6 +1,6 @@
 """Uvicorn's HTTP protocols with the spec's error body for requests that do not parse.
 
-Uvicorn answers a request it cannot parse (a garbage request line, a broken header) itself,
+Uvicorn rejects a request it cannot parse (a garbage request line, a broken header) itself,
 before any application sees it, with a plain-text 400. The protocols here send the same
 400 with the spec's ``errors`` body instead, so clients get one error shape for every
 failure.
@@ -29,7 +29,7 @@ def bad_request_bytes(message: str, default_headers: list[tuple[bytes, bytes]]) 
 
 
 class JsonBadRequest:
-    """Mixin for uvicorn's protocol classes: answers unparsable requests with a JSON 400."""
+    """Mixin for uvicorn's protocol classes that sends a JSON 400 for unparsable requests."""
 
     transport: Any
     server_state: Any

@@ -137,7 +137,7 @@ def map_items(
     ``items`` must be picked from the native body ``source`` by a rule that depends on
     nothing else, and ``mapper`` must depend on nothing but its item. A simulator in the
     same process hands out the same body object again for a repeated read of unchanged
-    data; the records mapped from it then are reused, and nobody may change them. Bodies
+    data. The records mapped from it then are reused, so callers must not change them. Bodies
     from other transports are new every time, so nothing is remembered for them.
     """
     if not shares_bodies(transport):
