@@ -1,6 +1,8 @@
 """ASGI middleware: the reference request pipeline in front of Connexion's validation.
 
-For every request under the API base path, in this order:
+For every request, the headers may take at most 16 KiB (400), and outside the API base
+path a ``%2F`` in the path is a 404. A trailing slash on an API path is dropped. Then, for
+every request under the API base path, in this order:
 
 1. ``x-api-key`` must be set (401) and name a known application (401);
 2. ``x-customer-id`` and ``x-provider-name`` must both be set (401);
@@ -86,6 +88,34 @@ def _reject_repeated_headers(scope: Scope) -> None:
             seen.add(name)
 
 
+# The most header bytes a request may carry: Node.js's default limit (16 KiB), which the
+# reference service ran behind. Uvicorn with httptools sets none.
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def _check_header_size(scope: Scope) -> None:
+    size = sum(len(name) + len(value) + 4 for name, value in scope.get("headers", []))
+    if size > MAX_HEADER_BYTES:
+        raise ValidationError(
+            "Request headers too large",
+            detail=f"The request headers take {size} bytes; send at most {MAX_HEADER_BYTES}.",
+            pointer="/headers",
+        )
+
+
+def _reject_encoded_slash(scope: Scope) -> None:
+    """Raise a 404 for a path with ``%2F`` in it.
+
+    The server decodes %2F before routing, which would turn /contacts%2F1 into /contacts/1.
+    An encoded slash belongs to one segment, and no route takes an id that contains one.
+    """
+    raw_path = scope.get("raw_path") or b""
+    if b"%2f" in raw_path.lower():
+        raise NotFoundError(
+            f"No such path: {scope['method']} {raw_path.decode('latin-1')} (an encoded '/' does not separate segments)"
+        )
+
+
 class EngagementPipeline:
     """Authenticates, resolves the connection and rejects unknown routes (see module doc)."""
 
@@ -96,10 +126,27 @@ class EngagementPipeline:
         self.base_path = base_path.rstrip("/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == self.base_path or path.startswith(self.base_path + "/")):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        in_api = path == self.base_path or path.startswith(self.base_path + "/")
+        try:
+            _check_header_size(scope)
+            if not in_api:
+                _reject_encoded_slash(scope)
+        except UnifiedError as error:
+            await send_error(send, error, self.sandbox.settings.application_name)
+            return
+        if not in_api:
+            await self.app(scope, receive, send)
+            return
+        if len(path) > len(self.base_path) + 1 and path.endswith("/"):
+            # As in Express's default routing, /contacts/ is /contacts; without this, the
+            # router would answer with a redirect built from the Host header.
+            path = path.rstrip("/")
+            scope["path"] = path
+            scope["raw_path"] = (scope.get("raw_path") or b"").rstrip(b"/") or path.encode("latin-1")
         try:
             self._check(scope, path[len(self.base_path) :] or "/")
         except UnifiedError as error:
@@ -127,13 +174,7 @@ class EngagementPipeline:
         if _LINE_BREAKS.search(relative_path):
             # Connexion's router matches no route for a path with a line break in it.
             raise NotFoundError(f"No such path: {scope['method']} {scope['path']!r} contains a line break")
-        raw_path = scope.get("raw_path") or b""
-        if b"%2f" in raw_path.lower():
-            # The server decodes %2F before routing, which would turn /contacts%2F1 into
-            # /contacts/1. An encoded slash belongs to one segment, and no id contains one.
-            raise NotFoundError(
-                f"No such path: {scope['method']} {raw_path.decode('latin-1')} (an encoded '/' does not separate segments)"
-            )
+        _reject_encoded_slash(scope)
         methods = self.spec_paths.allowed_methods(relative_path)
         if methods is None:
             raise NotFoundError(f"No such path: {scope['method']} {scope['path']}")

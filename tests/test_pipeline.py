@@ -114,6 +114,34 @@ def test_encoded_slash_is_404(client: TestClient, path: str) -> None:
     assert_error(response, 404, "NOT_FOUND_ERROR")
 
 
+@pytest.mark.parametrize(("method", "path"), [("POST", "/_admin%2Fsync"), ("GET", "/_admin%2Fsnapshot")])
+def test_encoded_slash_outside_api_is_404(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, headers=unified_headers("outreach"))
+    assert_error(response, 404, "NOT_FOUND_ERROR")
+
+
+def test_trailing_slash_is_the_same_path(client: TestClient) -> None:
+    headers = {**unified_headers("outreach"), "host": "elsewhere.example"}
+    created = client.post(f"{BASE_PATH}/contacts/", json={"record": {"first_name": "Trail"}}, headers=headers)
+    assert created.status_code == 201, created.text
+    contact_id = created.json()["record"]["id"]
+    read = client.get(f"{BASE_PATH}/contacts/{contact_id}/", headers=headers, follow_redirects=False)
+    assert read.status_code == 200, read.text
+    assert read.json()["first_name"] == "Trail"
+    listed = client.get(f"{BASE_PATH}/contacts/", headers=headers, follow_redirects=False)
+    assert listed.status_code == 200
+    assert [record["id"] for record in listed.json()["records"]] == [contact_id]
+
+
+def test_oversized_headers_are_400(client: TestClient) -> None:
+    headers = {**unified_headers("outreach"), "x-padding": "p" * 20_000}
+    response = client.get(f"{BASE_PATH}/users", headers=headers)
+    assert_error(response, 400, "VALIDATION_ERROR")
+    assert response.json()["errors"][0]["meta"]["source"]["pointer"] == "/headers"
+    just_under = {**unified_headers("outreach"), "x-padding": "p" * 15_000}
+    assert client.get(f"{BASE_PATH}/users", headers=just_under).status_code == 200
+
+
 def test_unknown_query_parameter_is_400(client: TestClient) -> None:
     response = client.get(f"{BASE_PATH}/accounts?colour=blue", headers=unified_headers("outreach"))
     item = assert_error(response, 400, "VALIDATION_ERROR")
