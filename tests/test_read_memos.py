@@ -72,7 +72,7 @@ def test_verification_reports_a_changed_shared_value(monkeypatch: pytest.MonkeyP
         memo.derive(source, "copy", lambda: list(source))
 
 
-def test_mapped_records_remembered_only_for_sharing_transports(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mapped_records_need_sharing_transport(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VERIFY_VARIABLE, "0")
     body = {"data": [{"id": 1}, {"id": 2}]}
 

@@ -355,7 +355,7 @@ def test_refresh_secrets_never_shown(
 
 
 class HangUpServer:
-    """A loopback TCP server that reads each request and closes the connection without answering."""
+    """A loopback TCP server that reads each request and closes the connection without a response."""
 
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
