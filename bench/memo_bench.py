@@ -1,4 +1,4 @@
-"""What a list page costs when its data changed since the last read, and when it did not.
+"""Cost of a list page when its data changed since the last read, and when it did not.
 
 A repeated read of unchanged data reuses what the previous identical read built (see
 ``providers_sim.memo``); any write makes the next read build its page again. For each

@@ -2,10 +2,11 @@
 
 Connexion serves a Flask app through a2wsgi, which hands every request to a worker thread
 and passes the body and the response back through futures. When every vendor behind the
-sandbox is simulated in the same process, a handler never waits on the network. The
-interpreter runs one thread at a time anyway, so the hand-off buys nothing, and on a
-2-core machine it took about half of a small request's time (see ``bench/README.md``). ``InlineWSGI`` reads the request body, calls
-the WSGI application directly and sends its response.
+sandbox is simulated in the same process, handlers make no network calls, and the
+interpreter runs one thread at a time anyway. The hand-off then gains nothing, and on a
+2-core machine it took about half of a small request's time (see ``bench/README.md``).
+``InlineWSGI`` reads the request body, calls the WSGI application directly and sends its
+response.
 
 While a handler runs, the server accepts no other request. With an HTTP backend a handler
 can wait on a slow vendor, so ``use_inline_wsgi`` leaves the thread pool in place then.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from a2wsgi.wsgi import build_environ
 from connexion import FlaskApp
@@ -51,7 +52,7 @@ class InlineWSGI:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        environ: dict[str, Any] = dict(build_environ(scope, io.BytesIO(b"".join(chunks))))  # type: ignore[arg-type]
+        environ = cast(dict[str, Any], build_environ(scope, io.BytesIO(b"".join(chunks))))  # type: ignore[arg-type]
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:

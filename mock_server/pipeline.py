@@ -88,8 +88,8 @@ def _reject_repeated_headers(scope: Scope) -> None:
             seen.add(name)
 
 
-# The most header bytes a request may carry: Node.js's default limit (16 KiB), which the
-# reference service ran behind. Uvicorn with httptools sets none.
+# The maximum size of a request's headers in bytes: Node.js's default limit (16 KiB), which
+# the reference service ran behind. Uvicorn with httptools sets no limit.
 MAX_HEADER_BYTES = 16 * 1024
 
 
@@ -142,8 +142,8 @@ class EngagementPipeline:
             await self.app(scope, receive, send)
             return
         if len(path) > len(self.base_path) + 1 and path.endswith("/"):
-            # As in Express's default routing, /contacts/ is /contacts; without this, the
-            # router would answer with a redirect built from the Host header.
+            # As in Express's default routing, /contacts/ is /contacts. Without this, the
+            # router would respond with a redirect built from the Host header.
             path = path.rstrip("/")
             scope["path"] = path
             scope["raw_path"] = (scope.get("raw_path") or b"").rstrip(b"/") or path.encode("latin-1")

@@ -1,7 +1,7 @@
 """Uvicorn's HTTP protocols with the spec's error body for requests that do not parse.
 
 Uvicorn rejects a request it cannot parse (a garbage request line, a broken header) itself,
-before any application sees it, with a plain-text 400. The protocols here send the same
+before the application receives it, with a plain-text 400. The protocols here send the same
 400 with the spec's ``errors`` body instead, so clients get one error shape for every
 failure.
 """

@@ -43,7 +43,6 @@ def _pointer(location: str, path: Any) -> str:
 class StrictParameterValidator(ParameterValidator):
     """Validates query, path and header parameters with the rules in the module docstring."""
 
-
     def validate_request(self, request: ConnexionRequest) -> None:
         raw_query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         declared = {param["name"]: param for param in self.parameters.get("query", [])}

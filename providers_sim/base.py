@@ -261,7 +261,10 @@ class Simulator:
 
 
 def _read_key(request: NativeRequest, args: tuple[Any, ...], values: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Return everything a read handler sees of a request, as a hashable key (None if it cannot be)."""
+    """Return every part of a request that a read handler can use, as a hashable key.
+
+    Returns None when the body is not JSON or a part cannot be hashed.
+    """
     body = None
     if request.json is not None:
         try:
